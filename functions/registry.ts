@@ -1,0 +1,6 @@
+/** Every vigil function, loaded lazily so a single-function container imports only its own code. */
+import type { VigilFunction } from '../shared/runtime/function.js';
+
+export const FUNCTIONS: Record<string, () => Promise<VigilFunction>> = {
+  auth: async () => (await import('./auth/module.js')).authFunction,
+};

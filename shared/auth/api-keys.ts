@@ -1,0 +1,141 @@
+/**
+ * API keys: `vk_<id>_<secret>`, stored only as a SHA-256 hash (the secret is 256 random bits, so a slow
+ * hash adds nothing), compared in constant time, revocable, each with scopes and an optional rate limit.
+ */
+import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import type { Collection, DocumentStore } from '../ports/documents.js';
+import type { Principal } from './scopes.js';
+
+export interface ApiKeyRecord {
+  name: string;
+  /** First characters of the key, shown in listings so people can tell keys apart. */
+  prefix: string;
+  hash: string;
+  scopes: string[];
+  rateLimitPerMinute: number | null;
+  createdAt: Date;
+  createdBy: string;
+  revokedAt: Date | null;
+}
+
+export type ApiKeyMetadata = Omit<ApiKeyRecord, 'hash'> & { id: string };
+
+const KEY_FORMAT = /^vk_([a-z2-7]{16})_([A-Za-z0-9_-]{43})$/;
+const BASE32 = 'abcdefghijklmnopqrstuvwxyz234567';
+/** Operator-supplied bootstrap keys have no embedded id; they live under this one. */
+export const BOOTSTRAP_KEY_ID = 'bootstrap';
+export const API_KEYS_COLLECTION = 'apiKeys';
+
+function sha256(text: string): Buffer {
+  return createHash('sha256').update(text, 'utf8').digest();
+}
+
+function newKeyId(): string {
+  return Array.from(randomBytes(16), (b) => BASE32[b & 31]).join('');
+}
+
+interface CacheEntry {
+  principal: Principal;
+  expiresMs: number;
+}
+
+export class ApiKeyStore {
+  private readonly keys: Collection<ApiKeyRecord>;
+  private readonly cache = new Map<string, CacheEntry>();
+
+  /** `cacheSeconds` bounds how long a key revoked on another instance may still be accepted here. */
+  constructor(
+    documents: DocumentStore,
+    private readonly options: { cacheSeconds: number; clock: () => Date },
+  ) {
+    this.keys = documents.collection<ApiKeyRecord>(API_KEYS_COLLECTION);
+  }
+
+  /** Creates a key; the plaintext is returned once and never stored. */
+  async create(input: {
+    name: string;
+    scopes: string[];
+    rateLimitPerMinute?: number | null;
+    createdBy: string;
+  }): Promise<{ id: string; key: string; metadata: ApiKeyMetadata }> {
+    const id = newKeyId();
+    const key = `vk_${id}_${randomBytes(32).toString('base64url')}`;
+    const record: ApiKeyRecord = {
+      name: input.name,
+      prefix: key.slice(0, 11),
+      hash: sha256(key).toString('hex'),
+      scopes: [...new Set(input.scopes)],
+      rateLimitPerMinute: input.rateLimitPerMinute ?? null,
+      createdAt: this.options.clock(),
+      createdBy: input.createdBy,
+      revokedAt: null,
+    };
+    if (!(await this.keys.create(id, record))) throw new Error('API key id collision');
+    return { id, key, metadata: toMetadata(id, record) };
+  }
+
+  /** Stores an operator-chosen key (e.g. VIGIL_BOOTSTRAP_API_KEY) with admin scope; idempotent. */
+  async ensureBootstrapKey(key: string): Promise<void> {
+    const hash = sha256(key).toString('hex');
+    const existing = await this.keys.get(BOOTSTRAP_KEY_ID);
+    if (existing && existing.hash === hash && !existing.revokedAt) return;
+    await this.keys.set(BOOTSTRAP_KEY_ID, {
+      name: 'bootstrap (from VIGIL_BOOTSTRAP_API_KEY)',
+      prefix: key.slice(0, 4),
+      hash,
+      scopes: ['admin'],
+      rateLimitPerMinute: null,
+      createdAt: this.options.clock(),
+      createdBy: 'config',
+      revokedAt: null,
+    });
+    this.cache.clear();
+  }
+
+  async list(): Promise<ApiKeyMetadata[]> {
+    const docs = await this.keys.query({ orderBy: { field: 'createdAt', direction: 'desc' }, limit: 1000 });
+    return docs.map((d) => toMetadata(d.id, d.data));
+  }
+
+  /** Returns false when there is no such key. Revoking twice keeps the first revocation time. */
+  async revoke(id: string): Promise<boolean> {
+    const existing = await this.keys.get(id);
+    if (!existing) return false;
+    if (!existing.revokedAt) await this.keys.update(id, { revokedAt: this.options.clock() });
+    for (const [hash, entry] of this.cache) if (entry.principal.subject === id) this.cache.delete(hash);
+    return true;
+  }
+
+  /** Resolves a presented key to its principal, or null when unknown, malformed or revoked. */
+  async verify(presented: string): Promise<Principal | null> {
+    if (presented.length > 256) return null;
+    const digest = sha256(presented);
+    const cacheKey = digest.toString('hex');
+    const nowMs = this.options.clock().getTime();
+    const cached = this.cache.get(cacheKey);
+    if (cached && cached.expiresMs > nowMs) return cached.principal;
+
+    const id = KEY_FORMAT.exec(presented)?.[1] ?? BOOTSTRAP_KEY_ID;
+    const record = await this.keys.get(id);
+    if (!record || record.revokedAt) return null;
+    const stored = Buffer.from(record.hash, 'hex');
+    if (stored.length !== digest.length || !timingSafeEqual(stored, digest)) return null;
+
+    const principal: Principal = {
+      kind: 'api_key',
+      subject: id,
+      scopes: new Set(record.scopes),
+      rateLimitPerMinute: record.rateLimitPerMinute,
+    };
+    if (this.options.cacheSeconds > 0) {
+      if (this.cache.size > 10_000) this.cache.clear();
+      this.cache.set(cacheKey, { principal, expiresMs: nowMs + this.options.cacheSeconds * 1000 });
+    }
+    return principal;
+  }
+}
+
+function toMetadata(id: string, record: ApiKeyRecord): ApiKeyMetadata {
+  const { hash: _hash, ...rest } = record;
+  return { id, ...rest };
+}

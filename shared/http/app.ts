@@ -1,0 +1,206 @@
+/**
+ * The HTTP app factory every vigil function starts from: request id and trace, access log, metrics,
+ * CORS, body-size limit, timeout, one error envelope, and the standard routes
+ * (`/health`, `/health/ready`, `/metrics`, `/openapi.json`, `/docs`).
+ */
+import { OpenAPIHono } from '@hono/zod-openapi';
+import type { MiddlewareHandler } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
+import { cors } from 'hono/cors';
+import { HTTPException } from 'hono/http-exception';
+import { routePath } from 'hono/route';
+import { timeout } from 'hono/timeout';
+import type { Logger } from '../logging/logger.js';
+import type { AppEnv } from './context.js';
+import { mountDocs } from './docs.js';
+import { ApiError, errorBody, toErrorResponse } from './errors.js';
+import type { Metrics } from './metrics.js';
+import { traceFromHeaders } from './trace.js';
+
+export type ReadinessCheck = () => Promise<{ ok: boolean; detail?: string }>;
+
+export interface HttpAppOptions {
+  /** Function name, used as the `function` metric label and log field. */
+  name: string;
+  title: string;
+  version: string;
+  description: string;
+  logger: Logger;
+  metrics: Metrics;
+  bodyLimitBytes: number;
+  timeoutMs: number;
+  corsOrigins: readonly string[];
+  /** Named checks behind `/health/ready` (stores, models). */
+  readiness?: Record<string, ReadinessCheck>;
+  /** Guards `/metrics`; omit to serve it openly (local mode, or a private scrape path). */
+  metricsGuard?: MiddlewareHandler<AppEnv>;
+  newId?: () => string;
+}
+
+/**
+ * @example
+ *   const app = createHttpApp({ name: 'auth', title: 'vigil auth', ...platform.http });
+ *   app.openapi(tokenRoute, handler);
+ */
+export function createHttpApp(options: HttpAppOptions): OpenAPIHono<AppEnv> {
+  const newId = options.newId ?? (() => crypto.randomUUID());
+  const app = new OpenAPIHono<AppEnv>({
+    defaultHook: (result, c) => {
+      if (result.success) return;
+      const details = result.error.issues.slice(0, 20).map((issue) => ({
+        path: issue.path.map(String).join('.') || '(body)',
+        message: issue.message,
+      }));
+      return c.json(
+        errorBody('invalid_argument', 'request validation failed', c.get('requestId'), details),
+        400,
+      );
+    },
+  });
+
+  app.use('*', requestContext(options.logger, newId));
+  app.use('*', observe(options));
+  if (options.corsOrigins.length > 0) {
+    app.use(
+      '*',
+      cors({
+        origin: [...options.corsOrigins],
+        allowHeaders: ['Authorization', 'Content-Type', 'X-API-Key', 'X-Request-Id'],
+        exposeHeaders: [
+          'X-Request-Id',
+          'RateLimit-Limit',
+          'RateLimit-Remaining',
+          'RateLimit-Reset',
+          'Retry-After',
+        ],
+        maxAge: 600,
+      }),
+    );
+  }
+  app.use(
+    '*',
+    bodyLimit({
+      maxSize: options.bodyLimitBytes,
+      onError: () => {
+        throw new ApiError(413, `request body exceeds ${options.bodyLimitBytes} bytes`);
+      },
+    }),
+  );
+  app.use(
+    '*',
+    timeout(
+      options.timeoutMs,
+      () => new HTTPException(504, { message: `request exceeded ${options.timeoutMs} ms` }),
+    ),
+  );
+
+  app.onError((err, c) => {
+    const res = toErrorResponse(c, err);
+    if (res.status >= 500) c.get('logger')?.error('request failed', { status: res.status }, err);
+    return res;
+  });
+  app.notFound((c) => c.json(errorBody('not_found', 'no such route', c.get('requestId')), 404));
+
+  app.get('/health', (c) => c.json({ status: 'ok', function: options.name, version: options.version }));
+  app.get('/health/ready', async (c) => {
+    const checks = await runChecks(options.readiness ?? {});
+    const ready = Object.values(checks).every((r) => r.ok);
+    return c.json(
+      { status: ready ? 'ready' : 'not_ready', function: options.name, checks },
+      ready ? 200 : 503,
+    );
+  });
+  const openGate: MiddlewareHandler<AppEnv> = async (_c, next) => next();
+  app.get('/metrics', options.metricsGuard ?? openGate, async (c) =>
+    c.body(await options.metrics.registry.metrics(), 200, {
+      'Content-Type': options.metrics.registry.contentType,
+    }),
+  );
+
+  app.openAPIRegistry.registerComponent('securitySchemes', 'bearerAuth', {
+    type: 'http',
+    scheme: 'bearer',
+    bearerFormat: 'JWT',
+  });
+  app.openAPIRegistry.registerComponent('securitySchemes', 'apiKeyHeader', {
+    type: 'apiKey',
+    in: 'header',
+    name: 'X-API-Key',
+  });
+  app.openAPIRegistry.registerComponent('securitySchemes', 'apiKeyQuery', {
+    type: 'apiKey',
+    in: 'query',
+    name: 'key',
+  });
+  app.doc('/openapi.json', {
+    openapi: '3.0.3',
+    info: { title: options.title, version: options.version, description: options.description },
+  });
+  mountDocs(app, options.title);
+  return app;
+}
+
+function requestContext(logger: Logger, newId: () => string): MiddlewareHandler<AppEnv> {
+  return async function requestContext(c, next) {
+    const { requestId, traceId } = traceFromHeaders((name) => c.req.header(name), newId);
+    c.set('requestId', requestId);
+    c.set('traceId', traceId);
+    c.set('logger', logger.child({ requestId, ...(traceId ? { traceId } : {}) }));
+    await next();
+    c.res.headers.set('X-Request-Id', requestId);
+  };
+}
+
+/** Access log and request metrics; logs the route pattern and path only — never query or body. */
+function observe(options: HttpAppOptions): MiddlewareHandler<AppEnv> {
+  return async function observe(c, next) {
+    const started = performance.now();
+    options.metrics.httpInFlight.inc({ function: options.name });
+    try {
+      await next();
+    } finally {
+      options.metrics.httpInFlight.dec({ function: options.name });
+      const seconds = (performance.now() - started) / 1000;
+      const route = c.res.status === 404 && c.error === undefined ? matchedOrUnmatched(c) : routePath(c, -1);
+      const labels = { function: options.name, method: c.req.method, route, status: String(c.res.status) };
+      options.metrics.httpRequests.inc(labels);
+      options.metrics.httpDuration.observe(labels, seconds);
+      c.get('logger').info('request', {
+        method: c.req.method,
+        route,
+        status: c.res.status,
+        latencyMs: Math.round(seconds * 10_000) / 10,
+      });
+    }
+  };
+}
+
+/** Unmatched paths share one label so scanners cannot blow up metric cardinality. */
+function matchedOrUnmatched(c: Parameters<MiddlewareHandler<AppEnv>>[0]): string {
+  const path = routePath(c, -1);
+  return path === '/*' || path === '*' ? '(unmatched)' : path;
+}
+
+async function runChecks(
+  checks: Record<string, ReadinessCheck>,
+): Promise<Record<string, { ok: boolean; detail?: string }>> {
+  const entries = await Promise.all(
+    Object.entries(checks).map(async ([name, check]) => {
+      try {
+        const result = await Promise.race([
+          check(),
+          new Promise<{ ok: false; detail: string }>((resolve) =>
+            setTimeout(() => resolve({ ok: false, detail: 'check timed out' }), 3000).unref(),
+          ),
+        ]);
+        return [name, result] as const;
+      } catch (error) {
+        return [
+          name,
+          { ok: false, detail: error instanceof Error ? error.message : 'check failed' },
+        ] as const;
+      }
+    }),
+  );
+  return Object.fromEntries(entries);
+}

@@ -1,0 +1,187 @@
+/**
+ * The platform every function receives through `deps`: config, logger, metrics, clock, the three
+ * ports (documents, blobs, events) with adapters chosen by config, and the auth machinery.
+ */
+import { createPublicKey, randomBytes } from 'node:crypto';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import type { MiddlewareHandler } from 'hono';
+import { exportJWK } from 'jose';
+import { GcsBlobStore } from '../adapters/blobs/gcs.js';
+import { LocalBlobStore } from '../adapters/blobs/local.js';
+import { EmbeddedDocumentStore } from '../adapters/documents/embedded.js';
+import { FirestoreDocumentStore } from '../adapters/documents/firestore.js';
+import { InProcessEventBus } from '../adapters/events/in-process.js';
+import { PubSubEventBus } from '../adapters/events/pubsub.js';
+import { ApiKeyStore } from '../auth/api-keys.js';
+import { createTokenVerifier, jwksFor, type TokenVerifier } from '../auth/tokens.js';
+import { createGuard } from '../http/auth.js';
+import type { AppEnv } from '../http/context.js';
+import { createMetrics, type Metrics } from '../http/metrics.js';
+import { RateLimiter } from '../http/rate-limit.js';
+import { createLogger, type Logger } from '../logging/logger.js';
+import type { BlobStore } from '../ports/blobs.js';
+import type { DocumentStore } from '../ports/documents.js';
+import type { EventBus } from '../ports/events.js';
+import type { PlatformConfig } from './config.js';
+
+export interface Platform {
+  config: Readonly<PlatformConfig>;
+  logger: Logger;
+  metrics: Metrics;
+  clock: () => Date;
+  documents: DocumentStore;
+  blobs: BlobStore;
+  events: EventBus;
+  apiKeys: ApiKeyStore;
+  verifier: TokenVerifier;
+  limiter: RateLimiter;
+  /** Local mode only: secrets generated once and kept in the data directory. */
+  localSecrets: LocalSecrets | undefined;
+  /** A route guard for a function; honours an explicit `VIGIL_AUTH_DISABLED` entry for it. */
+  guardFor(functionName: string): (scopes: readonly string[]) => MiddlewareHandler<AppEnv>;
+  close(): Promise<void>;
+}
+
+export interface LocalSecrets {
+  jwtSecret: string;
+  blobSigningKey: string;
+}
+
+export interface PlatformOverrides {
+  logger?: Logger;
+  metrics?: Metrics;
+  clock?: () => Date;
+  documents?: DocumentStore;
+  blobs?: BlobStore;
+  events?: EventBus;
+}
+
+/** Builds the platform from parsed config; overrides let tests inject in-memory adapters. */
+export async function createPlatform(
+  config: Readonly<PlatformConfig>,
+  overrides: PlatformOverrides = {},
+): Promise<Platform> {
+  const clock = overrides.clock ?? (() => new Date());
+  const logger = overrides.logger ?? createLogger({ level: config.logLevel, projectId: config.projectId });
+  const metrics = overrides.metrics ?? createMetrics();
+  const dataDir = resolve(config.dataDir);
+  const localSecrets = config.env === 'local' ? await loadLocalSecrets(dataDir) : undefined;
+
+  const documents = overrides.documents ?? (await openDocuments(config, dataDir, clock));
+  const blobs = overrides.blobs ?? (await openBlobs(config, dataDir, localSecrets, clock));
+  const events = overrides.events ?? (await openEvents(config));
+
+  const jwtSecret = config.jwt.secret ?? localSecrets?.jwtSecret;
+  const ownJwks = config.jwt.privateKeyPem
+    ? { keys: [await exportJWK(createPublicKey(config.jwt.privateKeyPem))] }
+    : undefined;
+  const verifier = createTokenVerifier({
+    algorithms: config.jwt.algorithms,
+    issuer: config.jwt.issuer,
+    audience: config.jwt.audience,
+    now: clock,
+    ...(jwtSecret ? { secret: jwtSecret } : {}),
+    ...(jwksFor(config.jwt, ownJwks) ? { jwks: jwksFor(config.jwt, ownJwks)! } : {}),
+  });
+  const apiKeys = new ApiKeyStore(documents, { cacheSeconds: config.apiKeyCacheSeconds, clock });
+  if (config.bootstrapApiKey) await apiKeys.ensureBootstrapKey(config.bootstrapApiKey);
+  const limiter = new RateLimiter(() => clock().getTime());
+
+  return {
+    config,
+    logger,
+    metrics,
+    clock,
+    documents,
+    blobs,
+    events,
+    apiKeys,
+    verifier,
+    limiter,
+    localSecrets,
+    guardFor: (functionName) =>
+      createGuard({
+        verifier,
+        apiKeys,
+        limiter,
+        defaultRateLimit: config.rateLimit,
+        disabled: config.authDisabled.includes(functionName),
+      }),
+    async close() {
+      await events.close();
+      await documents.close();
+    },
+  };
+}
+
+async function openDocuments(
+  config: PlatformConfig,
+  dataDir: string,
+  clock: () => Date,
+): Promise<DocumentStore> {
+  if (config.documents.kind === 'embedded') {
+    return EmbeddedDocumentStore.open({ dataDir: join(dataDir, 'documents'), clock });
+  }
+  const { Firestore } = await import('@google-cloud/firestore');
+  const firestore = new Firestore({
+    projectId: config.projectId,
+    databaseId: config.documents.database,
+    ignoreUndefinedProperties: true,
+  });
+  return new FirestoreDocumentStore({ firestore, collectionPrefix: config.documents.prefix, clock });
+}
+
+async function openBlobs(
+  config: PlatformConfig,
+  dataDir: string,
+  secrets: LocalSecrets | undefined,
+  clock: () => Date,
+): Promise<BlobStore> {
+  if (config.blobs.kind === 'gcs') {
+    const { Storage } = await import('@google-cloud/storage');
+    return new GcsBlobStore({
+      storage: new Storage({ projectId: config.projectId }),
+      bucket: config.blobs.bucket,
+    });
+  }
+  const root = join(dataDir, 'blobs');
+  await mkdir(root, { recursive: true });
+  return new LocalBlobStore({
+    root,
+    baseUrl: `${config.publicUrl}/_blobs`,
+    signingKey: localBlobSigningKey(config, secrets),
+    clock,
+  });
+}
+
+/** The key local signed blob URLs are signed and checked with (config wins over the generated one). */
+export function localBlobSigningKey(config: PlatformConfig, secrets: LocalSecrets | undefined): Uint8Array {
+  const configured = config.blobs.kind === 'local' ? config.blobs.signingKey : undefined;
+  return new TextEncoder().encode(configured ?? secrets?.blobSigningKey ?? randomBytes(32).toString('hex'));
+}
+
+async function openEvents(config: PlatformConfig): Promise<EventBus> {
+  if (config.events.kind === 'in-process') return new InProcessEventBus({});
+  const { PubSub } = await import('@google-cloud/pubsub');
+  return new PubSubEventBus({
+    pubsub: new PubSub({ projectId: config.projectId }),
+    createMissing: config.events.createMissing,
+  });
+}
+
+/** Secrets for local mode, generated on first start and kept (mode 0600) so tokens survive restarts. */
+async function loadLocalSecrets(dataDir: string): Promise<LocalSecrets> {
+  const path = join(dataDir, 'secrets.json');
+  try {
+    return JSON.parse(await readFile(path, 'utf8')) as LocalSecrets;
+  } catch {
+    await mkdir(dataDir, { recursive: true });
+    const secrets: LocalSecrets = {
+      jwtSecret: randomBytes(32).toString('base64url'),
+      blobSigningKey: randomBytes(32).toString('base64url'),
+    };
+    await writeFile(path, JSON.stringify(secrets), { mode: 0o600 });
+    return secrets;
+  }
+}
