@@ -132,9 +132,15 @@ export function createHttpApp(options: HttpAppOptions): OpenAPIHono<AppEnv> {
     in: 'query',
     name: 'key',
   });
-  app.doc('/openapi.json', {
-    openapi: '3.0.3',
-    info: { title: options.title, version: options.version, description: options.description },
+  // Mounted under a prefix (the local runner sets X-Forwarded-Prefix), the docs' "Try it out" must
+  // call /<function>/…, not the origin root.
+  app.doc('/openapi.json', (c) => {
+    const prefix = c.req.header('x-forwarded-prefix');
+    return {
+      openapi: '3.0.3',
+      info: { title: options.title, version: options.version, description: options.description },
+      servers: [{ url: prefix && /^(\/[a-z0-9-]+)+$/.test(prefix) ? prefix : '/' }],
+    };
   });
   mountDocs(app, options.title);
   return app;
