@@ -7,7 +7,7 @@ import { type Browser, chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type RunningServer, startServer } from '../support/process.js';
 
-const CHROMIUM = '/usr/bin/chromium';
+const CHROMIUM = process.env.VIGIL_CHROMIUM ?? '/usr/bin/chromium';
 const available = existsSync(CHROMIUM);
 if (!available) {
   if (process.env.CI === 'true')

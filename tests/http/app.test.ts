@@ -128,7 +128,7 @@ describe('HTTP app factory', () => {
   });
 
   describe('request id and trace', () => {
-    const cases = [
+    const cases: { name: string; headers: Record<string, string>; expected: RegExp }[] = [
       { name: 'a fresh id when none is sent', headers: {}, expected: /^[0-9a-f-]{36}$/ },
       {
         name: 'a valid X-Request-Id',

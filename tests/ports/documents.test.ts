@@ -1,0 +1,115 @@
+/** Runs the Documents contract against the embedded (PGlite) adapter and the Firestore adapter on the emulator. */
+import { randomUUID } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Firestore } from '@google-cloud/firestore';
+import { describe, expect, inject, it } from 'vitest';
+import { EmbeddedDocumentStore } from '../../shared/adapters/documents/embedded.js';
+import { FirestoreDocumentStore } from '../../shared/adapters/documents/firestore.js';
+import { DocumentStoreError } from '../../shared/ports/documents.js';
+import { EMULATOR_PROJECT } from '../support/emulators.js';
+import { describeDocumentStoreContract } from './documents.contract.js';
+
+async function tempDir(): Promise<string> {
+  return mkdtemp(join(tmpdir(), 'vigil-documents-'));
+}
+
+describeDocumentStoreContract('embedded, in memory', async (clock) => {
+  const store = await EmbeddedDocumentStore.open({ clock });
+  return { store, cleanup: () => store.close() };
+});
+
+describeDocumentStoreContract('embedded, on disk', async (clock) => {
+  const dir = await tempDir();
+  const store = await EmbeddedDocumentStore.open({ dataDir: join(dir, 'db'), clock });
+  return {
+    store,
+    cleanup: async () => {
+      await store.close();
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
+});
+
+describe('EmbeddedDocumentStore specifics', () => {
+  it('creates a missing data dir and keeps documents, Dates and expiry across a reopen', async () => {
+    const dir = await tempDir();
+    const dataDir = join(dir, 'nested', 'db');
+    const clock = () => new Date('2030-01-01T00:00:00Z');
+    try {
+      const first = await EmbeddedDocumentStore.open({ dataDir, clock });
+      const predictions = first.collection<{ label: string; createdAt: Date; expiresAt?: Date }>(
+        'predictions',
+      );
+      await predictions.set('kept', { label: 'toxic', createdAt: new Date('2029-12-31T23:00:00Z') });
+      await predictions.set('stale', {
+        label: 'ok',
+        createdAt: new Date(0),
+        expiresAt: new Date('2029-01-01'),
+      });
+      await first.close();
+
+      const second = await EmbeddedDocumentStore.open({ dataDir, clock });
+      const reopened = second.collection<{ label: string; createdAt: Date }>('predictions');
+      const kept = await reopened.get('kept');
+      expect(kept).toStrictEqual({ label: 'toxic', createdAt: new Date('2029-12-31T23:00:00Z') });
+      expect(kept?.createdAt).toBeInstanceOf(Date);
+      expect(await reopened.count()).toBe(1);
+      expect(await reopened.purgeExpired(clock())).toBe(1);
+      await second.close();
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('refuses text Postgres cannot store (U+0000) with the port error, and stays usable', async () => {
+    const store = await EmbeddedDocumentStore.open();
+    try {
+      const c = store.collection<{ text: string }>('inputs');
+      await expect(c.set('nul', { text: 'a\u0000b' })).rejects.toThrow(DocumentStoreError);
+      await expect(c.query({ where: [{ field: 'text', op: '==', value: 'a\u0000b' }] })).rejects.toThrow(
+        DocumentStoreError,
+      );
+      await c.set('ok', { text: 'ab' });
+      expect(await c.get('ok')).toStrictEqual({ text: 'ab' });
+    } finally {
+      await store.close();
+    }
+  });
+});
+
+const firestoreHost = inject('firestoreEmulatorHost');
+
+/**
+ * Talks to the emulator only: explicit host and project, plaintext, the emulator's owner token. The explicit
+ * universe domain matters: without it google-gax asks google-auth for one, which probes the GCE metadata
+ * server (169.254.169.254) — a non-loopback call.
+ */
+function emulatorClient(host: string): Firestore {
+  return new Firestore({
+    projectId: EMULATOR_PROJECT,
+    host,
+    ssl: false,
+    customHeaders: { Authorization: 'Bearer owner' },
+    universeDomain: 'googleapis.com',
+    preferRest: false,
+  });
+}
+
+describe.skipIf(firestoreHost === '')('Firestore adapter on the emulator', () => {
+  // Both test workers share one emulator: a random prefix per suite isolates instead of a global wipe.
+  describeDocumentStoreContract('firestore (emulator)', async (clock) => {
+    const firestore = emulatorClient(firestoreHost);
+    const collectionPrefix = `t${randomUUID().slice(0, 8)}_`;
+    const store = new FirestoreDocumentStore({ firestore, collectionPrefix, clock });
+    return {
+      store,
+      cleanup: async () => {
+        const mine = (await firestore.listCollections()).filter((c) => c.id.startsWith(collectionPrefix));
+        for (const collection of mine) await firestore.recursiveDelete(collection);
+        await store.close();
+      },
+    };
+  });
+});
