@@ -67,7 +67,9 @@ for (const entry of entries) {
     }
   }
   spawnSync('wrk', ['-t2', `-c${connections}`, '-d2s', url]); // warm-up
-  const out = spawnSync('wrk', ['-t2', `-c${connections}`, `-d${duration}s`, '--latency', url], { encoding: 'utf8' }).stdout;
+  const out = spawnSync('wrk', ['-t2', `-c${connections}`, `-d${duration}s`, '--latency', url], {
+    encoding: 'utf8',
+  }).stdout;
   child.kill('SIGTERM');
   await new Promise((r) => child.once('exit', r));
   const rps = Number(/Requests\/sec:\s+([\d.]+)/.exec(out)?.[1] ?? Number.NaN);
