@@ -3,6 +3,7 @@
  * hash adds nothing), compared in constant time, revocable, each with scopes and an optional rate limit.
  */
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { COLLECTIONS } from '../ports/collections.js';
 import type { Collection, DocumentStore } from '../ports/documents.js';
 import type { Principal } from './scopes.js';
 
@@ -24,7 +25,7 @@ const KEY_FORMAT = /^vk_([a-z2-7]{16})_([A-Za-z0-9_-]{43})$/;
 const BASE32 = 'abcdefghijklmnopqrstuvwxyz234567';
 /** Operator-supplied bootstrap keys have no embedded id; they live under this one. */
 export const BOOTSTRAP_KEY_ID = 'bootstrap';
-export const API_KEYS_COLLECTION = 'apiKeys';
+export const API_KEYS_COLLECTION = COLLECTIONS.apiKeys;
 
 function sha256(text: string): Buffer {
   return createHash('sha256').update(text, 'utf8').digest();

@@ -1,4 +1,5 @@
 /** Users who may obtain tokens: from config (VIGIL_USERS) or the documents store, with scrypt hashes. */
+import { COLLECTIONS } from '../ports/collections.js';
 import type { DocumentStore } from '../ports/documents.js';
 import type { ConfiguredUser } from '../runtime/config.js';
 import { decoyHash, hashPassword, verifyPassword } from './passwords.js';
@@ -10,7 +11,7 @@ export interface UserRecord {
   createdAt: Date;
 }
 
-export const USERS_COLLECTION = 'users';
+export const USERS_COLLECTION = COLLECTIONS.users;
 const USERNAME = /^[A-Za-z0-9_.@-]{1,64}$/;
 
 export class UserDirectory {
