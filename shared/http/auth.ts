@@ -54,8 +54,8 @@ export function createGuard(deps: AuthDeps): (scopes: readonly string[]) => Midd
       const decision = deps.limiter.take(`${principal.kind}:${principal.subject}`, policy);
       const headers = rateLimitHeaders(decision);
       if (!decision.allowed) throw new ApiError(429, 'rate limit exceeded', { headers });
+      for (const [k, v] of Object.entries(headers)) c.header(k, v);
       await next();
-      for (const [k, v] of Object.entries(headers)) c.res.headers.set(k, v);
     };
 }
 
