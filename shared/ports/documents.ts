@@ -97,3 +97,23 @@ export function assertQuery(query: Query): void {
     throw new DocumentStoreError(`limit must be an integer in 1..${MAX_QUERY_LIMIT}`);
   }
 }
+
+const RANGE_OPS = new Set<FilterOp>(['<', '<=', '>', '>=']);
+
+/** Values both adapters refuse alike (Firestore would throw its own error, or NaN would match). */
+export function assertFilterValue(filter: Filter, value: FieldValue): void {
+  // Firestore rejects ranges on null, and its `in` never matches a null (emulator-verified); say so.
+  if (value === null && (RANGE_OPS.has(filter.op) || filter.op === 'in')) {
+    throw new DocumentStoreError(`"${filter.op}" cannot take null; use == null`);
+  }
+  if (typeof value === 'number' && !Number.isFinite(value)) {
+    throw new DocumentStoreError('filter numbers must be finite');
+  }
+  if (value instanceof Date) assertValidDate(value);
+}
+
+/** Firestore's Timestamp range; it also keeps `toISOString()` at its fixed-width, order-preserving form. */
+export function assertValidDate(date: Date): void {
+  const year = date instanceof Date ? date.getUTCFullYear() : Number.NaN;
+  if (!(year >= 1 && year <= 9999)) throw new DocumentStoreError('invalid Date (years 1..9999 only)');
+}

@@ -18,7 +18,9 @@ import { PGlite, type Results } from '@electric-sql/pglite';
 import {
   assertCollectionName,
   assertDocumentId,
+  assertFilterValue,
   assertQuery,
+  assertValidDate,
   type Collection,
   type DocumentStore,
   DocumentStoreError,
@@ -254,8 +256,6 @@ class SqlBuilder {
 /** Value kinds as Firestore sees them; a filter only matches fields of its own kind. */
 type Kind = 'null' | 'boolean' | 'number' | 'date' | 'string';
 
-const RANGE_OPS = new Set(['<', '<=', '>', '>=']);
-
 function kindOf(value: FieldValue): Kind {
   if (value === null) return 'null';
   if (value instanceof Date) return 'date';
@@ -322,23 +322,6 @@ function orderKeys(f: string): string[] {
     `(CASE WHEN ${type} = 'string' THEN data ->> ${f} END) COLLATE "C"`,
     `(data -> ${f})`,
   ];
-}
-
-function assertFilterValue(filter: Filter, value: FieldValue): void {
-  // Firestore rejects ranges on null, and its `in` never matches a null (emulator-verified); say so.
-  if (value === null && (RANGE_OPS.has(filter.op) || filter.op === 'in')) {
-    throw new DocumentStoreError(`"${filter.op}" cannot take null; use == null`);
-  }
-  if (typeof value === 'number' && !Number.isFinite(value)) {
-    throw new DocumentStoreError('filter numbers must be finite');
-  }
-  if (value instanceof Date) assertValidDate(value);
-}
-
-/** Firestore's Timestamp range; it also keeps `toISOString()` at its fixed-width, order-preserving form. */
-function assertValidDate(date: Date): void {
-  const year = date instanceof Date ? date.getUTCFullYear() : Number.NaN;
-  if (!(year >= 1 && year <= 9999)) throw new DocumentStoreError('invalid Date (years 1..9999 only)');
 }
 
 /**

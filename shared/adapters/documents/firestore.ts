@@ -21,11 +21,12 @@ import {
 import {
   assertCollectionName,
   assertDocumentId,
+  assertFilterValue,
   assertQuery,
+  assertValidDate,
   type Collection,
   type DocumentStore,
   DocumentStoreError,
-  type FieldValue,
   type Filter,
   type Query,
   type StoredDocument,
@@ -43,7 +44,6 @@ const ALREADY_EXISTS = 6;
 /** Firestore's maximum number of writes in one batch. */
 const PURGE_BATCH = 500;
 const PREFIX = /^[A-Za-z0-9_-]{0,64}$/;
-const RANGE_OPS = new Set(['<', '<=', '>', '>=']);
 
 export class FirestoreDocumentStore implements DocumentStore {
   readonly kind = 'firestore' as const;
@@ -209,24 +209,6 @@ function applyFilters(ref: CollectionReference, filters: Filter[]): FirestoreQue
     query = query.where(filter.field, filter.op, filter.value);
   }
   return query;
-}
-
-/** Rejected here so both adapters fail alike (the SDK would throw its own error, or NaN would match). */
-function assertFilterValue(filter: Filter, value: FieldValue): void {
-  // Firestore rejects ranges on null, and its `in` never matches a null (emulator-verified); say so.
-  if (value === null && (RANGE_OPS.has(filter.op) || filter.op === 'in')) {
-    throw new DocumentStoreError(`"${filter.op}" cannot take null; use == null`);
-  }
-  if (typeof value === 'number' && !Number.isFinite(value)) {
-    throw new DocumentStoreError('filter numbers must be finite');
-  }
-  if (value instanceof Date) assertValidDate(value);
-}
-
-/** Firestore's Timestamp range, which the embedded adapter also enforces. */
-function assertValidDate(date: Date): void {
-  const year = date instanceof Date ? date.getUTCFullYear() : Number.NaN;
-  if (!(year >= 1 && year <= 9999)) throw new DocumentStoreError('invalid Date (years 1..9999 only)');
 }
 
 function isExpired(data: DocumentData, now: Date): boolean {
