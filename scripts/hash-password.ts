@@ -2,7 +2,11 @@
 import { hashPassword } from '../shared/auth/passwords.js';
 
 const fromArg = process.argv[2];
-const password = fromArg ?? (await new Response(process.stdin as unknown as ReadableStream).text()).trim();
+let password = fromArg ?? '';
+if (!fromArg && !process.stdin.isTTY) {
+  for await (const chunk of process.stdin) password += chunk;
+  password = password.trim();
+}
 if (!password) {
   console.error('usage: npm run hash-password -- <password>');
   process.exit(2);

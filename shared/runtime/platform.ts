@@ -76,13 +76,14 @@ export async function createPlatform(
   const ownJwks = config.jwt.privateKeyPem
     ? { keys: [await exportJWK(createPublicKey(config.jwt.privateKeyPem))] }
     : undefined;
+  const jwks = jwksFor(config.jwt, ownJwks);
   const verifier = createTokenVerifier({
     algorithms: config.jwt.algorithms,
     issuer: config.jwt.issuer,
     audience: config.jwt.audience,
     now: clock,
     ...(jwtSecret ? { secret: jwtSecret } : {}),
-    ...(jwksFor(config.jwt, ownJwks) ? { jwks: jwksFor(config.jwt, ownJwks)! } : {}),
+    ...(jwks ? { jwks } : {}),
   });
   const apiKeys = new ApiKeyStore(documents, { cacheSeconds: config.apiKeyCacheSeconds, clock });
   if (config.bootstrapApiKey) await apiKeys.ensureBootstrapKey(config.bootstrapApiKey);
