@@ -5,6 +5,7 @@ import type { ApiKeyMetadata, ApiKeyStore } from '../../shared/auth/api-keys.js'
 import type { TokenIssuer } from '../../shared/auth/tokens.js';
 import type { UserDirectory } from '../../shared/auth/users.js';
 import { createHttpApp, type HttpAppOptions } from '../../shared/http/app.js';
+import { clientAddress } from '../../shared/http/client-address.js';
 import type { AppEnv } from '../../shared/http/context.js';
 import { ApiError } from '../../shared/http/errors.js';
 import type { RateLimiter } from '../../shared/http/rate-limit.js';
@@ -180,8 +181,10 @@ function grantedScopes(userScopes: string[], requested: string | undefined): str
 /** Slows password guessing: a bucket per client address and username, checked before any hashing. */
 function limitLogins(deps: AuthDeps): MiddlewareHandler<AppEnv> {
   return async function limitLogins(c, next) {
-    const client = c.req.header('x-forwarded-for')?.split(',')[0]?.trim() || 'direct';
-    const decision = deps.limiter.take(`login:${client}`, deps.loginRateLimit);
+    const decision = deps.limiter.take(
+      `login:${clientAddress(c.req.header('x-forwarded-for'))}`,
+      deps.loginRateLimit,
+    );
     if (!decision.allowed)
       throw new ApiError(429, 'too many login attempts', { headers: rateLimitHeaders(decision) });
     await next();

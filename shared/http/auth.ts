@@ -6,6 +6,7 @@ import type { MiddlewareHandler } from 'hono';
 import type { ApiKeyStore } from '../auth/api-keys.js';
 import { hasScopes, type Principal, SCOPES } from '../auth/scopes.js';
 import type { TokenVerifier } from '../auth/tokens.js';
+import { clientAddress } from './client-address.js';
 import type { AppEnv } from './context.js';
 import { ApiError } from './errors.js';
 import { type RateLimiter, type RateLimitPolicy, rateLimitHeaders } from './rate-limit.js';
@@ -84,8 +85,7 @@ const ANONYMOUS_SCOPES: ReadonlySet<string> = new Set(
   SCOPES.filter((s) => s !== 'admin' && s !== 'models:manage'),
 );
 
-/** When auth is explicitly disabled, callers are rate limited per forwarded client address. */
+/** When auth is explicitly disabled, callers are rate limited per client address. */
 function anonymous(forwardedFor: string | undefined): Principal {
-  const client = forwardedFor?.split(',')[0]?.trim() || 'local';
-  return { kind: 'anonymous', subject: client, scopes: ANONYMOUS_SCOPES };
+  return { kind: 'anonymous', subject: clientAddress(forwardedFor), scopes: ANONYMOUS_SCOPES };
 }

@@ -112,6 +112,19 @@ describe('auth function', () => {
       expect(statuses.slice(0, 10).every((s) => s === 401)).toBe(true);
       expect(statuses.slice(10)).toEqual([429, 429]);
     });
+
+    it('keys the login limit on the address Google appends, not on a forged first entry', async () => {
+      const statuses: number[] = [];
+      for (let i = 0; i < 12; i++) {
+        const forged = `198.51.100.${i}, 203.0.113.77`;
+        const res = await request(
+          '/token',
+          form({ username: 'alice', password: `guess${i}` }, { 'X-Forwarded-For': forged }),
+        );
+        statuses.push(res.status);
+      }
+      expect(statuses.slice(10)).toEqual([429, 429]);
+    });
   });
 
   describe('API keys', () => {
