@@ -1,0 +1,118 @@
+/** Exports a `LinearTextModel` as a self-describing ONNX graph (opset 17) that scores padded sparse docs. */
+import onnxProto from 'onnx-proto';
+import { type LinearTextModel, outputCount } from './linear-model.js';
+
+const { onnx } = onnxProto;
+const { DataType } = onnx.TensorProto;
+const { AttributeType } = onnx.AttributeProto;
+type Node = onnxProto.onnx.INodeProto;
+type Attribute = onnxProto.onnx.IAttributeProto;
+type Tensor = onnxProto.onnx.ITensorProto;
+type ValueInfo = onnxProto.onnx.IValueInfoProto;
+
+/** Metadata key holding the heads as JSON, so a loaded model can be checked against what the caller expects. */
+export const HEADS_METADATA_KEY = 'vigil.heads';
+
+export function exportLinearTextModel(
+  model: LinearTextModel,
+  meta: { producerVersion?: string; docString?: string } = {},
+): Uint8Array {
+  const outputs = outputCount(model.heads);
+  checkShapes(model, outputs);
+
+  // Intermediate names start with '/' so they cannot collide with a head (graph output) name.
+  const nodes: Node[] = [];
+  const node = (opType: string, input: string[], output: string, attribute: Attribute[] = []) =>
+    nodes.push({ opType, input, output: [output], name: output, attribute });
+  const keepdims = (i: number): Attribute => ({ name: 'keepdims', type: AttributeType.INT, i });
+
+  node('Gather', ['idf', 'indices'], '/idf');
+  node('Mul', ['values', '/idf'], '/tfidf');
+  node('Mul', ['/tfidf', '/tfidf'], '/squared');
+  node('ReduceSum', ['/squared', '/axis1'], '/sumsq', [keepdims(1)]);
+  node('Sqrt', ['/sumsq'], '/l2');
+  // Same floor as `tfidf`: an empty doc (or one whose features all have idf 0) scores as the bias alone.
+  node('Max', ['/l2', '/eps'], '/norm');
+  node('Div', ['/tfidf', '/norm'], '/x');
+  node('Gather', ['weights', 'indices'], '/rows');
+  node('Unsqueeze', ['/x', '/axis2'], '/x3');
+  node('Mul', ['/rows', '/x3'], '/contrib');
+  node('ReduceSum', ['/contrib', '/axis1'], '/dot', [keepdims(0)]);
+  node('Add', ['/dot', 'bias'], '/logits');
+
+  const initializer = [
+    floatTensor('idf', [model.buckets], model.idf),
+    floatTensor('weights', [model.buckets, outputs], model.weights),
+    floatTensor('bias', [outputs], model.bias),
+    floatTensor('/eps', [], Float32Array.of(1e-12)),
+    int64Tensor('/axis1', [1]),
+    int64Tensor('/axis2', [2]),
+  ];
+  const output: ValueInfo[] = [];
+  let offset = 0;
+  for (const [h, head] of model.heads.entries()) {
+    const n = head.labels.length;
+    initializer.push(int64Tensor(`/head${h}/start`, [offset]), int64Tensor(`/head${h}/end`, [offset + n]));
+    node('Slice', ['/logits', `/head${h}/start`, `/head${h}/end`, '/axis1'], `/head${h}/logits`);
+    if (head.activation === 'sigmoid') node('Sigmoid', [`/head${h}/logits`], head.name);
+    else node('Softmax', [`/head${h}/logits`], head.name, [{ name: 'axis', type: AttributeType.INT, i: -1 }]);
+    output.push(valueInfo(head.name, DataType.FLOAT, ['batch', n]));
+    offset += n;
+  }
+
+  const heads = model.heads.map(({ name, activation, labels }) => ({ name, activation, labels }));
+  const proto = onnx.ModelProto.create({
+    irVersion: 8,
+    opsetImport: [{ domain: '', version: 17 }],
+    producerName: 'vigil',
+    producerVersion: meta.producerVersion ?? '',
+    docString: meta.docString ?? '',
+    metadataProps: [{ key: HEADS_METADATA_KEY, value: JSON.stringify(heads) }],
+    graph: {
+      name: 'linear_text_model',
+      node: nodes,
+      initializer,
+      input: [
+        valueInfo('indices', DataType.INT64, ['batch', 'width']),
+        valueInfo('values', DataType.FLOAT, ['batch', 'width']),
+      ],
+      output,
+    },
+  });
+  return onnx.ModelProto.encode(proto).finish();
+}
+
+const RESERVED_NAMES = new Set(['indices', 'values', 'idf', 'weights', 'bias']);
+
+function checkShapes(model: LinearTextModel, outputs: number): void {
+  const problems: string[] = [];
+  if (!Number.isInteger(model.buckets) || model.buckets < 1) problems.push(`buckets ${model.buckets}`);
+  if (outputs < 1) problems.push('no labels');
+  if (model.idf.length !== model.buckets) problems.push(`idf length ${model.idf.length} ≠ ${model.buckets}`);
+  if (model.weights.length !== model.buckets * outputs)
+    problems.push(`weights length ${model.weights.length} ≠ ${model.buckets}×${outputs}`);
+  if (model.bias.length !== outputs) problems.push(`bias length ${model.bias.length} ≠ ${outputs}`);
+  const names = model.heads.map((head) => head.name);
+  for (const name of names)
+    if (name === '' || name.startsWith('/') || RESERVED_NAMES.has(name))
+      problems.push(`reserved head name "${name}"`);
+  if (new Set(names).size !== names.length) problems.push(`duplicate head names ${names.join(',')}`);
+  if (problems.length > 0) throw new Error(`Cannot export linear text model: ${problems.join('; ')}`);
+}
+
+function floatTensor(name: string, dims: number[], data: Float32Array): Tensor {
+  // ONNX raw_data is little-endian whatever the host is, so write through a DataView rather than alias the buffer.
+  const raw = new Uint8Array(data.length * 4);
+  const view = new DataView(raw.buffer);
+  for (let i = 0; i < data.length; i++) view.setFloat32(i * 4, data[i] as number, true);
+  return { name, dims, dataType: DataType.FLOAT, rawData: raw };
+}
+
+function int64Tensor(name: string, data: number[]): Tensor {
+  return { name, dims: [data.length], dataType: DataType.INT64, int64Data: data };
+}
+
+function valueInfo(name: string, elemType: number, shape: (string | number)[]): ValueInfo {
+  const dim = shape.map((d) => (typeof d === 'string' ? { dimParam: d } : { dimValue: d }));
+  return { name, type: { tensorType: { elemType, shape: { dim } } } };
+}
