@@ -201,8 +201,8 @@ export function renderMarkdown(
         report.baselines.map((b) => [
           b.dataset,
           b.lowerIsBetter ? `${b.metric} (lower is better)` : b.metric,
-          num(b.baseline),
-          num(b.vigil),
+          num(b.baseline, 4),
+          num(b.vigil, 4),
           beatsBaseline(b) ? '✓' : '✗',
         ]),
         ['l', 'l', 'r', 'r', 'l'],

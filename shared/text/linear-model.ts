@@ -18,6 +18,8 @@ export interface LinearTextModel {
   readonly weights: Float32Array;
   readonly bias: Float32Array;
   readonly heads: readonly LinearHead[];
+  /** When > 0, indices below it and from it on are two blocks, each L2-normalised on its own. */
+  readonly blockSplit?: number;
 }
 
 /** A document as hashed features: unique bucket indices and their (sublinear) term frequencies. */
@@ -34,16 +36,20 @@ export function outputCount(heads: readonly LinearHead[]): number {
  * Scales a document's tf by IDF and L2-normalises it, as the ONNX graph does. Returns weights in
  * float64; an empty document stays all zeros.
  */
-export function tfidf(doc: SparseDoc, idf: Float32Array): Float64Array {
+export function tfidf(doc: SparseDoc, idf: Float32Array, split = 0): Float64Array {
   const x = new Float64Array(doc.values.length);
-  let norm = 0;
+  const inSecond = (k: number) => split > 0 && (doc.indices[k] as number) >= split;
+  let first = 0;
+  let second = 0;
   for (let k = 0; k < x.length; k++) {
     const v = (doc.values[k] as number) * (idf[doc.indices[k] as number] as number);
     x[k] = v;
-    norm += v * v;
+    if (inSecond(k)) second += v * v;
+    else first += v * v;
   }
-  const scale = 1 / Math.max(Math.sqrt(norm), 1e-12);
-  for (let k = 0; k < x.length; k++) x[k] = (x[k] as number) * scale;
+  const firstScale = 1 / Math.max(Math.sqrt(first), 1e-12);
+  const secondScale = 1 / Math.max(Math.sqrt(second), 1e-12);
+  for (let k = 0; k < x.length; k++) x[k] = (x[k] as number) * (inSecond(k) ? secondScale : firstScale);
   return x;
 }
 
@@ -51,7 +57,7 @@ export function tfidf(doc: SparseDoc, idf: Float32Array): Float64Array {
 export function linearLogits(model: LinearTextModel, doc: SparseDoc): Float64Array {
   const outputs = model.bias.length;
   const logits = Float64Array.from(model.bias);
-  const x = tfidf(doc, model.idf);
+  const x = tfidf(doc, model.idf, model.blockSplit);
   for (let k = 0; k < x.length; k++) {
     const row = (doc.indices[k] as number) * outputs;
     const xk = x[k] as number;

@@ -28,12 +28,29 @@ export function exportLinearTextModel(
 
   node('Gather', ['idf', 'indices'], '/idf');
   node('Mul', ['values', '/idf'], '/tfidf');
-  node('Mul', ['/tfidf', '/tfidf'], '/squared');
-  node('ReduceSum', ['/squared', '/axis1'], '/sumsq', [keepdims(1)]);
-  node('Sqrt', ['/sumsq'], '/l2');
   // Same floor as `tfidf`: an empty doc (or one whose features all have idf 0) scores as the bias alone.
-  node('Max', ['/l2', '/eps'], '/norm');
-  node('Div', ['/tfidf', '/norm'], '/x');
+  const normalise = (input: string, output: string) => {
+    node('Mul', [input, input], `${output}/squared`);
+    node('ReduceSum', [`${output}/squared`, '/axis1'], `${output}/sumsq`, [keepdims(1)]);
+    node('Sqrt', [`${output}/sumsq`], `${output}/l2`);
+    node('Max', [`${output}/l2`, '/eps'], `${output}/norm`);
+    node('Div', [input, `${output}/norm`], output);
+  };
+  const split = model.blockSplit ?? 0;
+  if (split > 0) {
+    // Two blocks (words below the split, characters from it), each normalised on its own.
+    node('GreaterOrEqual', ['indices', '/split'], '/in_second');
+    node('Cast', ['/in_second'], '/second_mask', [
+      { name: 'to', type: AttributeType.INT, i: DataType.FLOAT },
+    ]);
+    node('Mul', ['/tfidf', '/second_mask'], '/second');
+    node('Sub', ['/tfidf', '/second'], '/first');
+    normalise('/first', '/x_first');
+    normalise('/second', '/x_second');
+    node('Add', ['/x_first', '/x_second'], '/x');
+  } else {
+    normalise('/tfidf', '/x');
+  }
   node('Gather', ['weights', 'indices'], '/rows');
   node('Unsqueeze', ['/x', '/axis2'], '/x3');
   node('Mul', ['/rows', '/x3'], '/contrib');
@@ -47,6 +64,7 @@ export function exportLinearTextModel(
     floatTensor('/eps', [], Float32Array.of(1e-12)),
     int64Tensor('/axis1', [1]),
     int64Tensor('/axis2', [2]),
+    ...(split > 0 ? [{ name: '/split', dims: [], dataType: DataType.INT64, int64Data: [split] }] : []),
   ];
   const output: ValueInfo[] = [];
   let offset = 0;
@@ -67,7 +85,10 @@ export function exportLinearTextModel(
     producerName: 'vigil',
     producerVersion: meta.producerVersion ?? '',
     docString: meta.docString ?? '',
-    metadataProps: [{ key: HEADS_METADATA_KEY, value: JSON.stringify(heads) }],
+    metadataProps: [
+      { key: HEADS_METADATA_KEY, value: JSON.stringify(heads) },
+      { key: 'vigil.blockSplit', value: String(split) },
+    ],
     graph: {
       name: 'linear_text_model',
       node: nodes,
@@ -92,6 +113,8 @@ function checkShapes(model: LinearTextModel, outputs: number): void {
   if (model.weights.length !== model.buckets * outputs)
     problems.push(`weights length ${model.weights.length} ≠ ${model.buckets}×${outputs}`);
   if (model.bias.length !== outputs) problems.push(`bias length ${model.bias.length} ≠ ${outputs}`);
+  const split = model.blockSplit ?? 0;
+  if (!Number.isInteger(split) || split < 0 || split >= model.buckets) problems.push(`blockSplit ${split}`);
   const names = model.heads.map((head) => head.name);
   for (const name of names)
     if (name === '' || name.startsWith('/') || RESERVED_NAMES.has(name))

@@ -124,6 +124,16 @@ describe('exportLinearTextModel', () => {
     for (const probs of davidson) expect(probs.reduce((x, y) => x + y, 0)).toBeCloseTo(1, 5);
   });
 
+  it('matches scoreLinear when words and characters are normalised as two blocks', async () => {
+    const model = { ...randomModel(2 ** 12, hateful, 4), blockSplit: 2 ** 11 };
+    const docs = docsFor(model, 5, 40, 200);
+    await expectMatchesReference(model, docs, 'blocks.onnx');
+    // The split must change scores, or this test would pass with the block graph missing.
+    const joint = scoreLinear({ ...model, blockSplit: 0 }, docs[0] as SparseDoc);
+    const blocks = scoreLinear(model, docs[0] as SparseDoc);
+    expect(Math.abs((joint.hateful?.[0] ?? 0) - (blocks.hateful?.[0] ?? 0))).toBeGreaterThan(1e-4);
+  });
+
   it('matches scoreLinear at 2^18 buckets × 6 outputs', async () => {
     const model = randomModel(2 ** 18, toxicity, 6);
     await expectMatchesReference(model, docsFor(model, 7, 64, 400), 'large.onnx');
