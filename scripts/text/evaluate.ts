@@ -15,9 +15,14 @@ import {
   renderMarkdown,
   renderRocSvg,
 } from '../../shared/ml/report.js';
-import { decide, loadTextClassifier, type TextClassifier } from '../../shared/text/classifier.js';
+import {
+  decide,
+  loadTextClassifier,
+  type TextClassifier,
+  thresholdOf,
+} from '../../shared/text/classifier.js';
 import { type ModelCard, parseCard } from '../../shared/text/manifest.js';
-import { type CorpusName, describeCorpus, type LabelledText, loadCorpus } from './corpora.js';
+import { CORPORA, type CorpusName, describeCorpus, type LabelledText, loadCorpus } from './corpora.js';
 import { collectMessages } from './mo-corpus.js';
 import { DATA_ROOT, modelDir, REPO_ROOT } from './paths.js';
 import { type BaselineSpec, type EvaluationSpec, TEXT_TASKS, type TextTaskSpec } from './tasks.js';
@@ -49,6 +54,7 @@ async function evaluateSet(classifier: TextClassifier, spec: EvaluationSpec): Pr
     if (!head) throw new Error(`evaluation of ${spec.corpus}/${spec.split} names unknown head "${name}"`);
     return head;
   };
+  const language = CORPORA[spec.corpus].lang;
   const report: DatasetReport = {
     dataset: spec.corpus,
     split: spec.split,
@@ -60,7 +66,9 @@ async function evaluateSet(classifier: TextClassifier, spec: EvaluationSpec): Pr
     const head = headOf(b.head);
     const s = scores.map((x) => x[b.head]?.[b.label] as number);
     const y = rows.map((r) => r.targets[b.target] as number);
-    report.binary.push(binaryLabelReport(b.label, s, y, head.thresholds?.[b.label]));
+    const threshold =
+      head.activation === 'sigmoid' ? thresholdOf(head, b.label, language) : head.thresholds?.[b.label];
+    report.binary.push(binaryLabelReport(b.label, s, y, threshold));
   }
   const aucs = report.binary.map((b) => b.rocAuc).filter((a) => !Number.isNaN(a));
   if (aucs.length > 1) report.meanRocAuc = aucs.reduce((a, b) => a + b, 0) / aucs.length;
@@ -77,7 +85,7 @@ async function evaluateSet(classifier: TextClassifier, spec: EvaluationSpec): Pr
     const head = headOf(headName);
     const groups = new Map<string, { cases: number; correct: number; positives: number }>();
     rows.forEach((r, i) => {
-      const predicted = decide(head, scores[i]?.[headName] ?? {}).includes(label) ? 1 : 0;
+      const predicted = decide(head, scores[i]?.[headName] ?? {}, language).includes(label) ? 1 : 0;
       const g = groups.get(r.group ?? '?') ?? { cases: 0, correct: 0, positives: 0 };
       g.cases++;
       g.correct += predicted === r.targets[label] ? 1 : 0;

@@ -27,6 +27,8 @@ export interface Tuning {
   createdAt: string;
   validationRows: number;
   thresholds: Record<string, Record<string, number>>;
+  /** Per head, per language of the validation rows, when a head serves more than one language. */
+  thresholdsByLanguage?: Record<string, Record<string, Record<string, number>>>;
   decisionOffsets: Record<string, Record<string, number>>;
   validation: Record<string, number>;
 }
@@ -235,6 +237,9 @@ export async function trainTask(
               thresholds: Object.fromEntries(
                 h.labels.map((l) => [l, tuning?.thresholds[h.name]?.[l] ?? 0.5]),
               ),
+              ...(tuning?.thresholdsByLanguage?.[h.name] && {
+                thresholdsByLanguage: tuning.thresholdsByLanguage[h.name],
+              }),
             }
           : {
               name: h.name,
@@ -340,6 +345,7 @@ async function writeTuning(
             {
               t,
               corpus: r.corpus,
+              lang: r.row.lang as string,
               p: (scored[i] as Record<string, Float64Array>)[spec.name] as Float64Array,
             },
           ];
@@ -365,6 +371,24 @@ async function writeTuning(
         }
       });
       tuning.thresholds[spec.name] = thresholds;
+      const languages = [...new Set(picked.map((x) => x.lang))].filter((l) => task.languages.includes(l));
+      if (languages.length > 1) {
+        const byLanguage: Record<string, Record<string, number>> = {};
+        for (const language of languages) {
+          const mine = picked.filter((x) => x.lang === language);
+          byLanguage[language] = Object.fromEntries(
+            spec.labels.map((label, l) => {
+              const scores = mine.map((x) => x.p[l] as number);
+              const labels = mine.map((x) => x.t[l] as number);
+              const threshold = weightedBestThreshold(scores, labels, spec.servingPrevalence?.[l]);
+              const at = metricsAtThreshold(scores, labels, threshold);
+              tuning.validation[`${spec.name}.${label}.f1.${language}`] = Number(at.f1.toFixed(4));
+              return [label, Number(threshold.toFixed(4))];
+            }),
+          );
+        }
+        tuning.thresholdsByLanguage = { ...tuning.thresholdsByLanguage, [spec.name]: byLanguage };
+      }
     } else {
       const classes = picked.map((x) => x.t[0] as number);
       const offsets = tuneOffsets(

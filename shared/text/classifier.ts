@@ -106,14 +106,18 @@ export async function loadTextClassifier(dir: string, opts: LoadOptions = {}): P
  * The labels a head decides for one text: for a sigmoid head every label at or above its threshold,
  * for a softmax head the single argmax of log(prob) + decision offset.
  */
-export function decide(head: TextModelHead, probs: Readonly<Record<string, number>>): string[] {
+export function decide(
+  head: TextModelHead,
+  probs: Readonly<Record<string, number>>,
+  language?: string,
+): string[] {
   const prob = (label: string) => {
     const p = Object.hasOwn(probs, label) ? probs[label] : undefined;
     if (typeof p !== 'number') throw new Error(`No probability for label "${label}" of head "${head.name}"`);
     return p;
   };
   if (head.activation === 'sigmoid')
-    return head.labels.filter((label) => prob(label) >= (head.thresholds[label] as number));
+    return head.labels.filter((label) => prob(label) >= thresholdOf(head, label, language));
   let best = head.labels[0] as string;
   let bestScore = Number.NEGATIVE_INFINITY;
   for (const label of head.labels) {
@@ -121,6 +125,16 @@ export function decide(head: TextModelHead, probs: Readonly<Record<string, numbe
     if (score > bestScore) [best, bestScore] = [label, score];
   }
   return [best];
+}
+
+/** A sigmoid label's threshold, for a language when the model was tuned for it. */
+export function thresholdOf(
+  head: TextModelHead & { activation: 'sigmoid' },
+  label: string,
+  language?: string,
+): number {
+  const byLanguage = language === undefined ? undefined : head.thresholdsByLanguage?.[language]?.[label];
+  return byLanguage ?? (head.thresholds[label] as number);
 }
 
 export interface ModelFolderContents {

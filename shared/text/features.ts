@@ -134,7 +134,7 @@ export class Featurizer {
     for (let k = 0; k < indices.length; k++) {
       const index = indices[k] as number;
       const tf = this.#counts[index] as number;
-      values[k] = sublinear ? 1 + Math.log(tf) : tf;
+      values[k] = tf === 1 ? 1 : sublinear ? 1 + Math.log(tf) : tf;
       this.#counts[index] = 0;
     }
     return { indices, values };

@@ -68,12 +68,20 @@ const SigmoidHead = z
     activation: z.literal('sigmoid').describe('independent probabilities per label (multi-label)'),
     labels: z.array(Label).min(1).describe('output order of the ONNX head'),
     thresholds: Thresholds.describe('one per label'),
+    thresholdsByLanguage: z
+      .record(z.string().regex(/^[a-z]{2,3}$/), Thresholds)
+      .optional()
+      .describe(
+        'operating points tuned on one language’s validation rows; override `thresholds` when the language is known',
+      ),
   })
   .strict()
   .superRefine((head, ctx) => {
     const issue = issuer(ctx);
     checkLabels(head.labels, issue);
     checkKeys(head.thresholds, 'thresholds', new Set(head.labels), issue);
+    for (const [language, thresholds] of Object.entries(head.thresholdsByLanguage ?? {}))
+      checkKeys(thresholds, `thresholdsByLanguage.${language}`, new Set(head.labels), issue);
     for (const label of head.labels)
       if (!Object.hasOwn(head.thresholds, label))
         issue('missing threshold for this label', ['thresholds', label]);

@@ -26,6 +26,11 @@ export const DEFAULT_NORMALIZER: NormalizerSpec = {
   deobfuscate: true,
 };
 
+const ASCII = /^[\x00-\x7f]*$/;
+const DIGIT = /\d/;
+const URL_HINT = /http|www\./i;
+// A letter next to a digit or symbol that can stand for one.
+const STAND_IN = /\p{L}[\d@$!|*]|[\d@$!|*]\p{L}/u;
 const URL = /\b(?:https?:\/\/|www\.)\S+/giu;
 const EMAIL = /[\w.+-]+@[\w-]+(?:\.[\w-]+)+/gu;
 // A mention starts a word: the '@' in "b@stard" is a letter, not a mention.
@@ -53,15 +58,20 @@ const LEET: Record<string, string> = {
 
 /** Normalises one text. Pure and deterministic: training and serving call the same function. */
 export function normalizeText(text: string, spec: NormalizerSpec): string {
-  let s = spec.nfkc ? text.normalize('NFKC') : text;
-  if (spec.placeholders) s = s.replace(URL, ' xurl ').replace(EMAIL, ' xemail ').replace(MENTION, ' xuser ');
+  // Cheap tests first: most comments have no URL, '@', digit or stand-in, and scoring speed matters.
+  const ascii = ASCII.test(text);
+  let s = spec.nfkc && !ascii ? text.normalize('NFKC') : text;
+  if (spec.placeholders) {
+    if (URL_HINT.test(s)) s = s.replace(URL, ' xurl ');
+    if (s.includes('@')) s = s.replace(EMAIL, ' xemail ').replace(MENTION, ' xuser ');
+  }
   if (spec.lowercase) s = s.toLowerCase();
-  if (spec.foldAccents) s = s.normalize('NFD').replace(COMBINING, '').normalize('NFC');
+  if (spec.foldAccents && !ascii) s = s.normalize('NFD').replace(COMBINING, '').normalize('NFC');
   if (spec.deobfuscate) {
     s = s.replace(SPACED, (m) => m.replace(/[ .]/g, ''));
-    s = s.replace(LEET_TOKEN, deleet);
+    if (STAND_IN.test(s)) s = s.replace(LEET_TOKEN, deleet);
   }
-  if (spec.placeholders) s = s.replace(NUMBER, ' xnum ');
+  if (spec.placeholders && DIGIT.test(s)) s = s.replace(NUMBER, ' xnum ');
   if (spec.squashRepeats) s = s.replace(REPEATS, '$1$1');
   return s;
 }

@@ -37,6 +37,7 @@ describe('normalizeText', () => {
     ['a decimal and a grouped number', '3.14 and 1,000', ' xnum  and  xnum '],
     ['an amount', '$5', '$ xnum '],
     ['a URL', 'see https://Example.com/x?y=1 now', 'see  xurl  now'],
+    ['an upper-case URL', 'SEE HTTP://EXAMPLE.COM NOW', 'see  xurl  now'],
     ['a mention', 'hi @John_Doe!', 'hi  xuser !'],
     ['a trailing "!"', 'Hello!', 'hello!'],
     ['French accents', 'Énervé, ça va', 'énervé, ça va'],
