@@ -29,6 +29,8 @@ export interface HeadSpec {
   naiveBayes?: boolean | readonly boolean[];
   classWeights?: readonly number[];
   solver?: 'multinomial' | 'one-vs-rest';
+  /** Softmax heads: offsets tuned on validation for macro F1 (default), or the plain most likely label. */
+  decision?: 'tuned-offsets' | 'argmax';
   /** Sigmoid heads: prevalence of each label in the traffic the model serves, when the training pool differs. */
   servingPrevalence?: readonly number[];
   /** How a row of a corpus maps to this head's targets; null when the corpus does not label it. */
@@ -175,7 +177,7 @@ const toxicityFr: TextTaskSpec = {
   intendedUse: 'Scoring French user comments for moderation queues, with a human in the loop for removals.',
   languages: ['fr'],
   features: features({ perBlockNorm: true }),
-  training: FRENCH_HATE,
+  training: [...FRENCH_HATE, 'jigsaw-toxic-comments'],
   heads: [
     {
       name: 'toxicity',
@@ -184,7 +186,9 @@ const toxicityFr: TextTaskSpec = {
       c: 4,
       naiveBayes: true,
       // MLMA's broad "anything but plainly normal" is closer to toxicity than to hate: kept here.
-      targets: (row) => binary(row.targets.hateful),
+      // Jigsaw's English comments carry the toxicity notion itself (insults, obscenity, no target
+      // needed); the French tweets carry the language.
+      targets: (row) => binary(row.targets.toxic ?? row.targets.hateful),
     },
   ],
   evaluation: [
@@ -352,6 +356,8 @@ const languageId: TextTaskSpec = {
       labels: LANGUAGES,
       c: 10,
       solver: 'one-vs-rest',
+      // Offsets tuned for macro F1 pushed short English texts ("ok") to French: routing uses the argmax.
+      decision: 'argmax',
       targets: (row) => [LANGUAGES.indexOf(row.lang)],
     },
   ],

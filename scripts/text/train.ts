@@ -352,9 +352,12 @@ async function writeTuning(
     });
     if (spec.activation === 'sigmoid') {
       const thresholds: Record<string, number> = {};
+      // Rows in a language the model does not serve (English Jigsaw in the French model) teach it,
+      // but must not set its operating point.
+      const served = picked.filter((x) => task.languages.includes(x.lang));
       spec.labels.forEach((label, l) => {
-        const scores = picked.map((x) => x.p[l] as number);
-        const labels = picked.map((x) => x.t[l] as number);
+        const scores = served.map((x) => x.p[l] as number);
+        const labels = served.map((x) => x.t[l] as number);
         const threshold = weightedBestThreshold(scores, labels, spec.servingPrevalence?.[l]);
         thresholds[label] = Number(threshold.toFixed(4));
         const at = metricsAtThreshold(scores, labels, threshold);
@@ -391,12 +394,15 @@ async function writeTuning(
       }
     } else {
       const classes = picked.map((x) => x.t[0] as number);
-      const offsets = tuneOffsets(
-        picked.map((x) => x.p),
-        classes,
-        spec.labels,
-      );
-      tuning.decisionOffsets[spec.name] = offsets;
+      const offsets =
+        spec.decision === 'argmax'
+          ? Object.fromEntries(spec.labels.map((l) => [l, 0]))
+          : tuneOffsets(
+              picked.map((x) => x.p),
+              classes,
+              spec.labels,
+            );
+      if (spec.decision !== 'argmax') tuning.decisionOffsets[spec.name] = offsets;
       const predicted = picked.map((x) =>
         argmax(Array.from(x.p, (v, l) => Math.log(v) + (offsets[spec.labels[l] as string] ?? 0))),
       );
