@@ -26,7 +26,8 @@ export const DEFAULT_NORMALIZER: NormalizerSpec = {
   deobfuscate: true,
 };
 
-const ASCII = /^[\x00-\x7f]*$/;
+// Printable ASCII and whitespace: NFKC and accent folding leave such text unchanged.
+const ASCII = /^[\t\n\r -~]*$/;
 const DIGIT = /\d/;
 const URL_HINT = /http|www\./i;
 // A letter next to a digit or symbol that can stand for one.
