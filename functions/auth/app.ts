@@ -117,22 +117,7 @@ export function createApp(deps: AuthDeps): OpenAPIHono<AppEnv> {
   });
   const admin = deps.guard(['admin']);
 
-  app.openapi({ ...tokenRoute, middleware: [limitLogins(deps)] }, async (c) => {
-    const form = c.req.valid('form');
-    const user = await deps.users.authenticate(form.username, form.password);
-    if (!user) {
-      throw new ApiError(401, 'incorrect username or password', {
-        headers: { 'WWW-Authenticate': 'Bearer' },
-      });
-    }
-    const scopes = grantedScopes(user.scopes, form.scope);
-    const { token, expiresIn } = await deps.issuer.issue(user.username, scopes);
-    c.header('Cache-Control', 'no-store');
-    return c.json(
-      { access_token: token, token_type: 'bearer' as const, expires_in: expiresIn, scope: scopes.join(' ') },
-      200,
-    );
-  });
+  registerPasswordGrant(app, deps);
 
   app.openapi({ ...createKeyRoute, middleware: [admin] }, async (c) => {
     const body = c.req.valid('json');
@@ -169,6 +154,31 @@ export function createApp(deps: AuthDeps): OpenAPIHono<AppEnv> {
   return app;
 }
 
+export type PasswordGrantDeps = Pick<AuthDeps, 'users' | 'issuer' | 'limiter' | 'loginRateLimit'>;
+
+/**
+ * `POST /token`, the OAuth2 password grant. Registered by the auth function and, for seed 000's
+ * clients, by the toxicity function too — one implementation, two mount points.
+ */
+export function registerPasswordGrant(app: OpenAPIHono<AppEnv>, deps: PasswordGrantDeps): void {
+  app.openapi({ ...tokenRoute, middleware: [limitLogins(deps)] }, async (c) => {
+    const form = c.req.valid('form');
+    const user = await deps.users.authenticate(form.username, form.password);
+    if (!user) {
+      throw new ApiError(401, 'incorrect username or password', {
+        headers: { 'WWW-Authenticate': 'Bearer' },
+      });
+    }
+    const scopes = grantedScopes(user.scopes, form.scope);
+    const { token, expiresIn } = await deps.issuer.issue(user.username, scopes);
+    c.header('Cache-Control', 'no-store');
+    return c.json(
+      { access_token: token, token_type: 'bearer' as const, expires_in: expiresIn, scope: scopes.join(' ') },
+      200,
+    );
+  });
+}
+
 /** A requested scope list narrows the user's scopes; asking for more than granted is an error. */
 function grantedScopes(userScopes: string[], requested: string | undefined): string[] {
   if (!requested?.trim()) return userScopes;
@@ -179,7 +189,7 @@ function grantedScopes(userScopes: string[], requested: string | undefined): str
 }
 
 /** Slows password guessing: a bucket per client address and username, checked before any hashing. */
-function limitLogins(deps: AuthDeps): MiddlewareHandler<AppEnv> {
+function limitLogins(deps: PasswordGrantDeps): MiddlewareHandler<AppEnv> {
   return async function limitLogins(c, next) {
     const decision = deps.limiter.take(
       `login:${clientAddress(c.req.header('x-forwarded-for'))}`,

@@ -88,6 +88,12 @@ export const platformEnvSchema = z.object({
   VIGIL_REQUEST_TIMEOUT_MS: intIn(100, 15 * 60_000, 30_000),
   VIGIL_CORS_ORIGINS: csv,
   VIGIL_METRICS_PUBLIC: z.enum(['true', 'false']).optional(),
+  VIGIL_MODELS_DIR: z.string().min(1).default('models'),
+  VIGIL_STORE_PREDICTIONS: z.enum(['true', 'false']).default('true'),
+  VIGIL_RETENTION_DAYS: intIn(1, 3650, 30),
+  VIGIL_FEEDBACK_RETENTION_DAYS: intIn(1, 3650, 365),
+  VIGIL_TEXT_MAX_CHARS: intIn(1, 100_000, 20_000),
+  VIGIL_BATCH_MAX_ITEMS: intIn(1, 1000, 100),
 });
 
 export type PlatformEnv = z.infer<typeof platformEnvSchema>;
@@ -119,6 +125,11 @@ export interface PlatformConfig {
   apiKeyCacheSeconds: number;
   rateLimit: { perMinute: number; burst: number };
   http: { bodyLimitBytes: number; timeoutMs: number; corsOrigins: string[]; metricsPublic: boolean };
+  /** Folder of `<name>/<version>/` model folders. */
+  modelsDir: string;
+  /** What detectors may keep: nothing at all when `storePredictions` is false. */
+  privacy: { storePredictions: boolean; retentionDays: number; feedbackRetentionDays: number };
+  limits: { textMaxChars: number; batchMaxItems: number };
 }
 
 /**
@@ -199,6 +210,13 @@ export function loadPlatformConfig(
       corsOrigins: e.VIGIL_CORS_ORIGINS,
       metricsPublic: e.VIGIL_METRICS_PUBLIC ? e.VIGIL_METRICS_PUBLIC === 'true' : !production,
     },
+    modelsDir: e.VIGIL_MODELS_DIR,
+    privacy: {
+      storePredictions: e.VIGIL_STORE_PREDICTIONS === 'true',
+      retentionDays: e.VIGIL_RETENTION_DAYS,
+      feedbackRetentionDays: e.VIGIL_FEEDBACK_RETENTION_DAYS,
+    },
+    limits: { textMaxChars: e.VIGIL_TEXT_MAX_CHARS, batchMaxItems: e.VIGIL_BATCH_MAX_ITEMS },
   };
   return deepFreeze(config);
 }

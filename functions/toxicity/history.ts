@@ -1,0 +1,172 @@
+/** Prediction history and feedback of the toxicity function: redacted, expiring, erasable per data subject. */
+import { randomUUID } from 'node:crypto';
+import { COLLECTIONS } from '../../shared/ports/collections.js';
+import type { Collection, DocumentStore } from '../../shared/ports/documents.js';
+import { storableText } from '../../shared/privacy/storage-policy.js';
+
+export interface PredictionDoc {
+  function: 'toxicity';
+  createdAt: Date;
+  expiresAt: Date;
+  model: string;
+  version: string;
+  language: string;
+  /** Attribute (or seed label) → probability. */
+  scores: Record<string, number>;
+  /** PII-redacted text; null when the deployment keeps scores only. */
+  text: string | null;
+  redactedKinds: string[];
+  clientToken: string | null;
+  communityId: string | null;
+  /** Who asked (`apiKey:<id>` / `user:<sub>`): listing by client token stays within one caller. */
+  requestedBy: string;
+}
+
+export interface FeedbackDoc {
+  function: 'toxicity';
+  source: 'perspective-suggestscore';
+  createdAt: Date;
+  expiresAt: Date;
+  language: string | null;
+  /** Attribute → the score the client suggests. */
+  suggested: Record<string, number>;
+  text: string;
+  redactedKinds: string[];
+  clientToken: string | null;
+  communityId: string | null;
+  requestedBy: string;
+}
+
+export interface HistoryPolicy {
+  /** False: nothing about scored comments is written (the deployment-wide `doNotStore`). */
+  storePredictions: boolean;
+  retentionDays: number;
+  feedbackRetentionDays: number;
+}
+
+export interface PredictionInput {
+  text: string;
+  doNotStore: boolean;
+  model: string;
+  version: string;
+  language: string;
+  scores: Record<string, number>;
+  clientToken?: string | undefined;
+  communityId?: string | undefined;
+  requestedBy: string;
+}
+
+/**
+ * @example
+ *   const history = new PredictionHistory(platform.documents, policy, platform.clock);
+ *   await history.record({ text, doNotStore: false, model: 'toxicity-en', ... });
+ */
+export class PredictionHistory {
+  readonly #predictions: Collection<PredictionDoc>;
+  readonly #feedback: Collection<FeedbackDoc>;
+
+  constructor(
+    documents: DocumentStore,
+    readonly policy: HistoryPolicy,
+    private readonly clock: () => Date,
+  ) {
+    this.#predictions = documents.collection<PredictionDoc>(COLLECTIONS.predictions);
+    this.#feedback = documents.collection<FeedbackDoc>(COLLECTIONS.feedback);
+  }
+
+  /**
+   * Writes one prediction unless the caller or the deployment said not to. Returns the id (null when
+   * nothing was written) and the redacted text, which seed 000's `/predict` echoes.
+   */
+  async record(p: PredictionInput): Promise<{ id: string | null; redactedText: string }> {
+    const now = this.clock();
+    const stored = storableText(
+      p.text,
+      { doNotStore: false, retentionDays: this.policy.retentionDays },
+      now,
+    )!;
+    if (!this.policy.storePredictions || p.doNotStore) return { id: null, redactedText: stored.text };
+    const id = randomUUID();
+    await this.#predictions.set(id, {
+      function: 'toxicity',
+      createdAt: now,
+      expiresAt: stored.expiresAt,
+      model: p.model,
+      version: p.version,
+      language: p.language,
+      scores: p.scores,
+      text: stored.text,
+      redactedKinds: stored.redactedKinds,
+      clientToken: p.clientToken ?? null,
+      communityId: p.communityId ?? null,
+      requestedBy: p.requestedBy,
+    });
+    return { id, redactedText: stored.text };
+  }
+
+  /** Suggested scores are labelled data for retraining: kept (redacted) for the feedback retention. */
+  async recordFeedback(f: {
+    text: string;
+    language: string | null;
+    suggested: Record<string, number>;
+    clientToken?: string | undefined;
+    communityId?: string | undefined;
+    requestedBy: string;
+  }): Promise<string> {
+    const now = this.clock();
+    const stored = storableText(
+      f.text,
+      { doNotStore: false, retentionDays: this.policy.feedbackRetentionDays },
+      now,
+    );
+    const id = randomUUID();
+    await this.#feedback.set(id, {
+      function: 'toxicity',
+      source: 'perspective-suggestscore',
+      createdAt: now,
+      expiresAt: stored!.expiresAt,
+      language: f.language,
+      suggested: f.suggested,
+      text: stored!.text,
+      redactedKinds: stored!.redactedKinds,
+      clientToken: f.clientToken ?? null,
+      communityId: f.communityId ?? null,
+      requestedBy: f.requestedBy,
+    });
+    return id;
+  }
+
+  /** A data subject's predictions, newest first; only those the same caller made unless `anyCaller`. */
+  async list(clientToken: string, options: { requestedBy: string; anyCaller: boolean; limit: number }) {
+    const where = [
+      { field: 'clientToken', op: '==' as const, value: clientToken },
+      ...(options.anyCaller ? [] : [{ field: 'requestedBy', op: '==' as const, value: options.requestedBy }]),
+    ];
+    const docs = await this.#predictions.query({ where, limit: MAX_PAGE });
+    return docs
+      .sort((a, b) => b.data.createdAt.getTime() - a.data.createdAt.getTime())
+      .slice(0, options.limit);
+  }
+
+  /** GDPR erasure: every stored prediction and feedback of this client token, whoever made it. */
+  async erase(clientToken: string): Promise<{ predictions: number; feedback: number }> {
+    return {
+      predictions: await eraseAll(this.#predictions, clientToken),
+      feedback: await eraseAll(this.#feedback, clientToken),
+    };
+  }
+}
+
+const MAX_PAGE = 1000;
+
+async function eraseAll(collection: Collection<{ clientToken: string | null }>, clientToken: string) {
+  let deleted = 0;
+  for (;;) {
+    const page = await collection.query({
+      where: [{ field: 'clientToken', op: '==', value: clientToken }],
+      limit: MAX_PAGE,
+    });
+    for (const doc of page) if (await collection.delete(doc.id)) deleted++;
+    if (page.length < MAX_PAGE) return deleted;
+  }
+}

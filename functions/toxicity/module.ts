@@ -1,0 +1,48 @@
+/** Wires the toxicity function's deps from the platform. */
+import path from 'node:path';
+import { platformHttpOptions, type VigilFunction } from '../../shared/runtime/function.js';
+import { createTextModelRegistry } from '../../shared/text/registry.js';
+import { passwordGrantDeps } from '../auth/module.js';
+import { createApp } from './app.js';
+import { PredictionHistory } from './history.js';
+import { LANGUAGE_MODEL, toxicityModel } from './scoring.js';
+
+export const toxicityFunction: VigilFunction = {
+  name: 'toxicity',
+  summary: 'Perspective-compatible toxicity scoring, seed 000’s /predict, history and erasure',
+  async create(platform) {
+    const { config } = platform;
+    const registry = createTextModelRegistry({
+      modelsDir: path.resolve(config.modelsDir),
+      documents: platform.documents,
+      clock: platform.clock,
+      onWarning: (message) => platform.logger.warn('model registry', { message }),
+    });
+    // Load every model before taking traffic: the first request must not pay for it.
+    const champions = [toxicityModel('en'), toxicityModel('fr'), LANGUAGE_MODEL];
+    await Promise.all(champions.map((name) => registry.classifier(name)));
+    const maxChars = Math.min(
+      config.limits.textMaxChars,
+      ...(await Promise.all(
+        champions.map(async (n) => (await registry.classifier(n)).manifest.limits.maxChars),
+      )),
+    );
+    return createApp({
+      http: {
+        ...platformHttpOptions(platform, 'toxicity'),
+        readiness: {
+          documents: async () => {
+            await platform.documents.ping();
+            return { ok: true, detail: platform.documents.kind };
+          },
+        },
+      },
+      guard: platform.guardFor('toxicity'),
+      registry,
+      history: new PredictionHistory(platform.documents, config.privacy, platform.clock),
+      metrics: platform.metrics,
+      limits: { maxChars, batchMaxItems: config.limits.batchMaxItems },
+      passwordGrant: await passwordGrantDeps(platform),
+    });
+  },
+};
