@@ -63,6 +63,31 @@ describe('EmbeddedDocumentStore specifics', () => {
     }
   });
 
+  it('commits concurrent sets as a group: all stored, the last set of an id wins, a bad row fails alone', async () => {
+    const store = await EmbeddedDocumentStore.open();
+    try {
+      const c = store.collection<{ text: string; n: number }>('group');
+      const results = await Promise.allSettled([
+        ...Array.from({ length: 300 }, (_, n) => c.set(`d${n}`, { text: 'ok', n })),
+        c.set('same', { text: 'first', n: 1 }),
+        c.set('bad', { text: 'a\u0000b', n: 0 }),
+        c.set('same', { text: 'second', n: 2 }),
+      ]);
+      expect(results.filter((r) => r.status === 'rejected')).toHaveLength(1);
+      expect((results[301] as PromiseRejectedResult).reason).toBeInstanceOf(DocumentStoreError);
+      expect(await c.count()).toBe(301);
+      expect(await c.get('same')).toStrictEqual({ text: 'second', n: 2 });
+      expect(await c.get('d299')).toStrictEqual({ text: 'ok', n: 299 });
+      // A delete issued right after a set (without awaiting it) still runs after it.
+      const pending = c.set('late', { text: 'x', n: 0 });
+      expect(await c.delete('late')).toBe(true);
+      await pending;
+      expect(await c.get('late')).toBeNull();
+    } finally {
+      await store.close();
+    }
+  });
+
   it('refuses text Postgres cannot store (U+0000) with the port error, and stays usable', async () => {
     const store = await EmbeddedDocumentStore.open();
     try {

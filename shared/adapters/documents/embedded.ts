@@ -54,10 +54,14 @@ CREATE INDEX IF NOT EXISTS documents_expires_at ON documents (collection, expire
 export class EmbeddedDocumentStore implements DocumentStore {
   readonly kind = 'embedded' as const;
 
+  readonly #writes: GroupCommit;
+
   private constructor(
     private readonly db: PGlite,
     private readonly clock: () => Date,
-  ) {}
+  ) {
+    this.#writes = new GroupCommit(db);
+  }
 
   static async open(options: EmbeddedDocumentStoreOptions = {}): Promise<EmbeddedDocumentStore> {
     if (options.dataDir !== undefined) await mkdir(options.dataDir, { recursive: true });
@@ -73,7 +77,7 @@ export class EmbeddedDocumentStore implements DocumentStore {
 
   collection<T extends object>(name: string): Collection<T> {
     assertCollectionName(name);
-    return new EmbeddedCollection<T>(this.db, name, this.clock);
+    return new EmbeddedCollection<T>(this.db, name, this.clock, this.#writes);
   }
 
   async ping(): Promise<void> {
@@ -81,6 +85,7 @@ export class EmbeddedDocumentStore implements DocumentStore {
   }
 
   async close(): Promise<void> {
+    await this.#writes.drain();
     if (!this.db.closed) await this.db.close();
   }
 }
@@ -108,6 +113,7 @@ class EmbeddedCollection<T extends object> implements Collection<T> {
     private readonly db: PGlite,
     private readonly name: string,
     private readonly clock: () => Date,
+    private readonly writes: GroupCommit,
   ) {}
 
   async get(id: string): Promise<T | null> {
@@ -120,16 +126,11 @@ class EmbeddedCollection<T extends object> implements Collection<T> {
     return row ? (revive(row) as T) : null;
   }
 
+  /** Joins the store's group commit: concurrent sets share one statement and one commit. */
   async set(id: string, data: T): Promise<void> {
     assertDocumentId(id);
     const doc = encodeDocument(data);
-    await this.run(
-      `INSERT INTO documents (collection, id, data, date_fields, expires_at, created_at, updated_at)
-       VALUES ($1, $2, $3::jsonb, $4::text[], $5::timestamptz, $6::timestamptz, $6::timestamptz)
-       ON CONFLICT (collection, id) DO UPDATE SET data = EXCLUDED.data, date_fields = EXCLUDED.date_fields,
-         expires_at = EXCLUDED.expires_at, updated_at = EXCLUDED.updated_at`,
-      [this.name, id, doc.json, doc.dateFields, doc.expiresAt, this.clock()],
-    );
+    await this.writes.set([this.name, id, doc.json, doc.dateFields, doc.expiresAt, this.clock()]);
   }
 
   /** Atomic: a live row wins; an expired row counts as absent and is replaced in the same statement. */
@@ -220,11 +221,86 @@ class EmbeddedCollection<T extends object> implements Collection<T> {
 
   /** Runs one statement, turning Postgres' refusals of unstorable text into the port's error. */
   private async run<R>(sql: string, params: unknown[]): Promise<Results<R>> {
+    // Sets still waiting for their group commit go first, so operations keep their call order.
+    await this.writes.drain();
     try {
       return await this.db.query<R>(sql, params);
     } catch (error) {
       throw translateError(error);
     }
+  }
+}
+
+type SetRow = [
+  collection: string,
+  id: string,
+  json: string,
+  dateFields: string[],
+  expiresAt: Date | null,
+  now: Date,
+];
+
+const UPSERT_HEAD =
+  'INSERT INTO documents (collection, id, data, date_fields, expires_at, created_at, updated_at) VALUES ';
+const UPSERT_TAIL = ` ON CONFLICT (collection, id) DO UPDATE SET data = EXCLUDED.data, date_fields = EXCLUDED.date_fields,
+  expires_at = EXCLUDED.expires_at, updated_at = EXCLUDED.updated_at`;
+const MAX_GROUP = 500;
+
+/**
+ * Group commit for `set`: writes that arrive while another commit is running (or in the same turn
+ * of the event loop) go into one multi-row upsert. Each caller's promise settles when its own row
+ * is committed, so nothing is acknowledged before it is stored — but under load one commit carries
+ * hundreds of rows instead of one.
+ */
+class GroupCommit {
+  #pending: { row: SetRow; resolve: () => void; reject: (error: unknown) => void }[] = [];
+  #running: Promise<void> | null = null;
+
+  constructor(private readonly db: PGlite) {}
+
+  set(row: SetRow): Promise<void> {
+    return new Promise((resolve, reject) => {
+      this.#pending.push({ row, resolve, reject });
+      if (!this.#running) this.#running = new Promise((r) => setImmediate(r)).then(() => this.#loop());
+    });
+  }
+
+  /** Resolves once every set issued so far has settled. */
+  async drain(): Promise<void> {
+    while (this.#running) await this.#running;
+  }
+
+  async #loop(): Promise<void> {
+    while (this.#pending.length > 0) {
+      const group = this.#pending.splice(0, MAX_GROUP);
+      try {
+        await this.#commit(group.map((g) => g.row));
+        for (const g of group) g.resolve();
+      } catch {
+        // One bad row must not fail its neighbours: retry them one by one for per-caller errors.
+        for (const g of group) {
+          try {
+            await this.#commit([g.row]);
+            g.resolve();
+          } catch (error) {
+            g.reject(translateError(error));
+          }
+        }
+      }
+    }
+    this.#running = null;
+  }
+
+  async #commit(rows: SetRow[]): Promise<void> {
+    // A later set of the same document wins, as it would have run later.
+    const latest = new Map(rows.map((row) => [`${row[0]}\u0000${row[1]}`, row]));
+    const params: unknown[] = [];
+    const values = [...latest.values()].map((row) => {
+      const p = params.length;
+      params.push(...row);
+      return `($${p + 1}, $${p + 2}, $${p + 3}::jsonb, $${p + 4}::text[], $${p + 5}::timestamptz, $${p + 6}::timestamptz, $${p + 6}::timestamptz)`;
+    });
+    await this.db.query(UPSERT_HEAD + values.join(', ') + UPSERT_TAIL, params);
   }
 }
 

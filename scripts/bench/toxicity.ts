@@ -1,0 +1,126 @@
+/**
+ * Throughput and latency of the toxicity function as deployed: the lean entry
+ * (`node dist/scripts/serve.js toxicity`), auth on (an API key), history writes on (embedded store on
+ * disk), measured with wrk; plus cold start (process start → first successful `/predict`).
+ * Usage: npm run bench:toxicity [-- --duration 10 --connections 32 --route predict|analyze]
+ */
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+
+const args = process.argv.slice(2);
+const option = (name: string, fallback: string) => {
+  const i = args.indexOf(`--${name}`);
+  return i >= 0 && args[i + 1] ? args[i + 1]! : fallback;
+};
+const duration = Number(option('duration', '10'));
+const connections = Number(option('connections', '32'));
+const routes = option('route', 'predict,analyze').split(',');
+
+if (spawnSync('wrk', ['--version']).error) {
+  console.error('wrk is required: apt-get install -y wrk');
+  process.exit(2);
+}
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const s = createServer();
+    s.listen(0, '127.0.0.1', () => {
+      const a = s.address();
+      s.close(() => resolve(typeof a === 'object' && a ? a.port : 0));
+    });
+  });
+}
+
+// A 90-character comment, as the seed 000 measurement used.
+const COMMENT = 'I really think you are wrong about this, and frankly your last edit was a stupid mistake.';
+const KEY = 'bench-bootstrap-key-0123456789abcdefghijklmnopqrstuvwxyz';
+const BODIES: Record<string, { path: string; body: unknown }> = {
+  predict: { path: '/predict', body: { text: COMMENT } },
+  analyze: {
+    path: '/v1alpha1/comments:analyze',
+    body: {
+      comment: { text: COMMENT },
+      requestedAttributes: { TOXICITY: {} },
+      languages: ['en'],
+      clientToken: 'bench',
+    },
+  },
+};
+
+const dataDir = await mkdtemp(path.join(tmpdir(), 'vigil-bench-'));
+const port = await freePort();
+const started = performance.now();
+const child = spawn(process.execPath, ['dist/scripts/serve.js', 'toxicity'], {
+  env: {
+    ...process.env,
+    PORT: String(port),
+    VIGIL_DATA_DIR: dataDir,
+    VIGIL_LOG_LEVEL: 'ERROR',
+    VIGIL_BOOTSTRAP_API_KEY: KEY,
+    VIGIL_RATE_LIMIT_PER_MINUTE: '1000000',
+    VIGIL_RATE_LIMIT_BURST: '1000000',
+  },
+  stdio: ['ignore', 'ignore', 'inherit'],
+});
+const base = `http://127.0.0.1:${port}`;
+let coldStartMs = Number.NaN;
+for (let i = 0; i < 3000; i++) {
+  try {
+    const res = await fetch(`${base}/predict`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-api-key': KEY },
+      body: JSON.stringify({ text: COMMENT }),
+    });
+    if (res.ok) {
+      coldStartMs = performance.now() - started;
+      break;
+    }
+  } catch {
+    await new Promise((r) => setTimeout(r, 5));
+  }
+}
+console.log(`cold start (spawn → first 200 from /predict): ${coldStartMs.toFixed(0)} ms`);
+
+const results: { route: string; rps: number; p50: string; p99: string; errors: string }[] = [];
+for (const route of routes) {
+  const { path: urlPath, body } = BODIES[route]!;
+  const script = path.join(dataDir, `${route}.lua`);
+  await writeFile(
+    script,
+    [
+      'wrk.method = "POST"',
+      `wrk.body = ${JSON.stringify(JSON.stringify(body))}`,
+      'wrk.headers["Content-Type"] = "application/json"',
+      `wrk.headers["X-API-Key"] = "${KEY}"`,
+    ].join('\n'),
+  );
+  const url = `${base}${urlPath}`;
+  spawnSync('wrk', ['-t2', `-c${connections}`, '-d3s', '-s', script, url]); // warm-up
+  const out = spawnSync(
+    'wrk',
+    ['-t2', `-c${connections}`, `-d${duration}s`, '--latency', '-s', script, url],
+    {
+      encoding: 'utf8',
+    },
+  ).stdout;
+  const rps = Number(/Requests\/sec:\s+([\d.]+)/.exec(out)?.[1] ?? Number.NaN);
+  const p50 = /\s50%\s+(\S+)/.exec(out)?.[1] ?? '?';
+  const p99 = /\s99%\s+(\S+)/.exec(out)?.[1] ?? '?';
+  const errors = /Non-2xx or 3xx responses:\s+(\d+)/.exec(out)?.[1] ?? '0';
+  results.push({ route: urlPath, rps, p50, p99, errors });
+  console.log(`${urlPath}: ${rps.toFixed(0)} req/s (p50 ${p50}, p99 ${p99}, non-2xx ${errors})`);
+}
+child.kill('SIGTERM');
+await new Promise((r) => child.once('exit', r));
+await rm(dataDir, { recursive: true, force: true });
+
+console.log(
+  `\nwrk -t2 -c${connections} -d${duration}s, API key auth, history on (embedded store), node ${process.version}`,
+);
+console.log('| route | req/s | p50 | p99 | non-2xx |\n| --- | ---: | ---: | ---: | ---: |');
+for (const r of results)
+  console.log(`| ${r.route} | ${r.rps.toFixed(0)} | ${r.p50} | ${r.p99} | ${r.errors} |`);
+console.log(`cold start: ${coldStartMs.toFixed(0)} ms`);
