@@ -100,6 +100,31 @@ describe('committed text models', () => {
     expect(scores.map((s) => decide(head, s.language!)[0])).toEqual(Object.values(texts));
   });
 
+  it('batches concurrent calls into shared ONNX runs and hands each caller its own scores', async () => {
+    const c = await classifier('toxicity-en');
+    const texts = Array.from({ length: 150 }, (_, i) =>
+      i % 3 === 0 ? `you idiot number ${i}` : `thanks for edit ${i}`,
+    );
+    const alone = [];
+    for (const text of texts) alone.push((await c.score([text]))[0]);
+    const together = await Promise.all(texts.map((text) => c.score([text]).then((r) => r[0])));
+    // Padding to a batch's widest text changes float summation order, nothing more.
+    const close = (a: unknown[], b: unknown[]) =>
+      a.forEach((x, i) => {
+        const [ax, bx] = [
+          (x as { toxicity: Record<string, number> }).toxicity,
+          (b[i] as { toxicity: Record<string, number> }).toxicity,
+        ];
+        for (const label of Object.keys(ax)) expect(ax[label]).toBeCloseTo(bx[label] as number, 5);
+      });
+    close(together, alone);
+    const [mixed] = await Promise.all([
+      c.score(texts.slice(0, 70)),
+      c.score(['x'.repeat(c.manifest.limits.maxChars + 1)]).catch((e) => e),
+    ]);
+    close(mixed, alone.slice(0, 70));
+  });
+
   it('refuses a text over the manifest limit instead of truncating it silently', async () => {
     const c = await classifier('toxicity-en');
     await expect(c.score(['x'.repeat(c.manifest.limits.maxChars + 1)])).rejects.toThrow(RangeError);
