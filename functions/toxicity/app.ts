@@ -24,6 +24,7 @@ import {
   BatchAnalyzeResponse,
   ErasureParams,
   ErasureResponse,
+  LANGUAGE_ATTRIBUTES,
   ModelInfo,
   PerspectiveError,
   PredictionList,
@@ -214,8 +215,9 @@ export function createApp(deps: ToxicityDeps): OpenAPIHono<AppEnv> {
     const suggested = Object.fromEntries(
       Object.entries(body.attributeScores).map(([k, v]) => [k, v.summaryScore.value]),
     );
+    const requested = body.languages?.map((l) => l.toLowerCase().split(/[-_]/)[0] as string);
     const language =
-      body.languages?.[0]?.toLowerCase().split(/[-_]/)[0] ??
+      requested?.find((l) => Object.hasOwn(LANGUAGE_ATTRIBUTES, l)) ??
       (await scoring.detectLanguage(body.comment.text));
     await deps.history.recordFeedback({
       text: body.comment.text,

@@ -112,7 +112,9 @@ export class PredictionHistory {
     clientToken?: string | undefined;
     communityId?: string | undefined;
     requestedBy: string;
-  }): Promise<string> {
+  }): Promise<string | null> {
+    // A deployment that keeps nothing keeps no feedback text either.
+    if (!this.policy.storePredictions) return null;
     const now = this.clock();
     const stored = storableText(
       f.text,

@@ -139,7 +139,8 @@ export class ToxicityScoring {
   ): Promise<{ language: string; detected: boolean }> {
     if (requested && requested.length > 0) {
       const codes = requested.map((l) => l.toLowerCase().split(/[-_]/)[0] as string);
-      const language = codes.find((c) => c in LANGUAGE_ATTRIBUTES);
+      // Own keys only: `in` would also accept inherited names such as "constructor".
+      const language = codes.find((c) => Object.hasOwn(LANGUAGE_ATTRIBUTES, c));
       if (!language) {
         throw new PerspectiveApiError(`Languages not supported: ${codes.join(', ')}. Supported: en, fr.`, [
           {

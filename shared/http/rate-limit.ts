@@ -37,7 +37,9 @@ export class RateLimiter {
     const nowMs = this.now();
     const ratePerMs = policy.perMinute / 60_000;
     const bucket = this.buckets.get(key) ?? this.newBucket(key, policy, nowMs);
-    bucket.tokens = Math.min(policy.burst, bucket.tokens + (nowMs - bucket.updatedMs) * ratePerMs);
+    // A clock stepping back (NTP, a test clock) refills nothing rather than draining the bucket.
+    const elapsedMs = Math.max(0, nowMs - bucket.updatedMs);
+    bucket.tokens = Math.min(policy.burst, bucket.tokens + elapsedMs * ratePerMs);
     bucket.updatedMs = nowMs;
     const allowed = bucket.tokens >= 1;
     if (allowed) bucket.tokens -= 1;

@@ -40,6 +40,16 @@ describe('RateLimiter (token bucket)', () => {
     expect((limiter as unknown as { buckets: Map<string, unknown> }).buckets.size).toBeLessThanOrEqual(10);
   });
 
+  it('keeps its tokens when the clock steps back', () => {
+    let now = 1_000_000;
+    const limiter = new RateLimiter(() => now);
+    expect(limiter.take('k', policy).allowed).toBe(true);
+    now -= 3_600_000;
+    expect(limiter.take('k', policy).allowed).toBe(true);
+    expect(limiter.take('k', policy).allowed).toBe(true);
+    expect(limiter.take('k', policy).allowed).toBe(false);
+  });
+
   it('renders IETF RateLimit headers, and Retry-After only when refused', () => {
     const limiter = new RateLimiter(() => 0);
     const ok = rateLimitHeaders(limiter.take('k', policy));
