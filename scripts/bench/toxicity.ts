@@ -52,37 +52,51 @@ const BODIES: Record<string, { path: string; body: unknown }> = {
 
 const dataDir = await mkdtemp(path.join(tmpdir(), 'vigil-bench-'));
 const port = await freePort();
-const started = performance.now();
-const child = spawn(process.execPath, ['dist/scripts/serve.js', 'toxicity'], {
-  env: {
-    ...process.env,
-    PORT: String(port),
-    VIGIL_DATA_DIR: dataDir,
-    VIGIL_LOG_LEVEL: 'ERROR',
-    VIGIL_BOOTSTRAP_API_KEY: KEY,
-    VIGIL_RATE_LIMIT_PER_MINUTE: '1000000',
-    VIGIL_RATE_LIMIT_BURST: '1000000',
-  },
-  stdio: ['ignore', 'ignore', 'inherit'],
-});
 const base = `http://127.0.0.1:${port}`;
-let coldStartMs = Number.NaN;
-for (let i = 0; i < 3000; i++) {
-  try {
-    const res = await fetch(`${base}/predict`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', 'x-api-key': KEY },
-      body: JSON.stringify({ text: COMMENT }),
-    });
-    if (res.ok) {
-      coldStartMs = performance.now() - started;
-      break;
+
+/** Spawns the lean entry and waits for the first successful `/predict`; returns the child and the time. */
+async function start(): Promise<{ child: ReturnType<typeof spawn>; coldStartMs: number }> {
+  const started = performance.now();
+  const child = spawn(process.execPath, ['dist/scripts/serve.js', 'toxicity'], {
+    env: {
+      ...process.env,
+      PORT: String(port),
+      VIGIL_DATA_DIR: dataDir,
+      VIGIL_LOG_LEVEL: 'ERROR',
+      VIGIL_BOOTSTRAP_API_KEY: KEY,
+      VIGIL_RATE_LIMIT_PER_MINUTE: '1000000',
+      VIGIL_RATE_LIMIT_BURST: '1000000',
+    },
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+  for (let i = 0; i < 6000; i++) {
+    try {
+      const res = await fetch(`${base}/predict`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-api-key': KEY },
+        body: JSON.stringify({ text: COMMENT }),
+      });
+      if (res.ok) return { child, coldStartMs: performance.now() - started };
+    } catch {
+      await new Promise((r) => setTimeout(r, 5));
     }
-  } catch {
-    await new Promise((r) => setTimeout(r, 5));
   }
+  throw new Error('the toxicity function did not answer /predict within the wait');
 }
-console.log(`cold start (spawn → first 200 from /predict): ${coldStartMs.toFixed(0)} ms`);
+
+async function stop(child: ReturnType<typeof spawn>): Promise<void> {
+  child.kill('SIGTERM');
+  await new Promise((r) => child.once('exit', r));
+}
+
+// First start creates the embedded database (initdb); a restart opens the existing one.
+const first = await start();
+await stop(first.child);
+const { child, coldStartMs } = await start();
+const firstStartMs = first.coldStartMs;
+console.log(
+  `cold start (spawn → first 200 from /predict): new data dir ${firstStartMs.toFixed(0)} ms, existing ${coldStartMs.toFixed(0)} ms`,
+);
 
 const results: { route: string; rps: number; p50: string; p99: string; errors: string }[] = [];
 for (const route of routes) {
@@ -113,8 +127,7 @@ for (const route of routes) {
   results.push({ route: urlPath, rps, p50, p99, errors });
   console.log(`${urlPath}: ${rps.toFixed(0)} req/s (p50 ${p50}, p99 ${p99}, non-2xx ${errors})`);
 }
-child.kill('SIGTERM');
-await new Promise((r) => child.once('exit', r));
+await stop(child);
 await rm(dataDir, { recursive: true, force: true });
 
 console.log(
@@ -123,4 +136,6 @@ console.log(
 console.log('| route | req/s | p50 | p99 | non-2xx |\n| --- | ---: | ---: | ---: | ---: |');
 for (const r of results)
   console.log(`| ${r.route} | ${r.rps.toFixed(0)} | ${r.p50} | ${r.p99} | ${r.errors} |`);
-console.log(`cold start: ${coldStartMs.toFixed(0)} ms`);
+console.log(
+  `cold start: ${firstStartMs.toFixed(0)} ms with a new data dir, ${coldStartMs.toFixed(0)} ms restarting on an existing one`,
+);

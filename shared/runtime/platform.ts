@@ -7,12 +7,9 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { MiddlewareHandler } from 'hono';
 import { exportJWK } from 'jose';
-import { GcsBlobStore } from '../adapters/blobs/gcs.js';
 import { LocalBlobStore } from '../adapters/blobs/local.js';
 import { EmbeddedDocumentStore } from '../adapters/documents/embedded.js';
-import { FirestoreDocumentStore } from '../adapters/documents/firestore.js';
 import { InProcessEventBus } from '../adapters/events/in-process.js';
-import { PubSubEventBus } from '../adapters/events/pubsub.js';
 import { ApiKeyStore } from '../auth/api-keys.js';
 import { createTokenVerifier, jwksFor, type TokenVerifier } from '../auth/tokens.js';
 import { createGuard } from '../http/auth.js';
@@ -124,7 +121,11 @@ async function openDocuments(
   if (config.documents.kind === 'embedded') {
     return EmbeddedDocumentStore.open({ dataDir: join(dataDir, 'documents'), clock });
   }
-  const { Firestore } = await import('@google-cloud/firestore');
+  // Cloud adapters load only when configured: the Google client libraries cost ~150 ms of start-up.
+  const [{ Firestore }, { FirestoreDocumentStore }] = await Promise.all([
+    import('@google-cloud/firestore'),
+    import('../adapters/documents/firestore.js'),
+  ]);
   const firestore = new Firestore({
     projectId: config.projectId,
     databaseId: config.documents.database,
@@ -140,7 +141,10 @@ async function openBlobs(
   clock: () => Date,
 ): Promise<BlobStore> {
   if (config.blobs.kind === 'gcs') {
-    const { Storage } = await import('@google-cloud/storage');
+    const [{ Storage }, { GcsBlobStore }] = await Promise.all([
+      import('@google-cloud/storage'),
+      import('../adapters/blobs/gcs.js'),
+    ]);
     return new GcsBlobStore({
       storage: new Storage({ projectId: config.projectId }),
       bucket: config.blobs.bucket,
@@ -164,7 +168,10 @@ export function localBlobSigningKey(config: PlatformConfig, secrets: LocalSecret
 
 async function openEvents(config: PlatformConfig): Promise<EventBus> {
   if (config.events.kind === 'in-process') return new InProcessEventBus({});
-  const { PubSub } = await import('@google-cloud/pubsub');
+  const [{ PubSub }, { PubSubEventBus }] = await Promise.all([
+    import('@google-cloud/pubsub'),
+    import('../adapters/events/pubsub.js'),
+  ]);
   return new PubSubEventBus({
     pubsub: new PubSub({ projectId: config.projectId }),
     createMissing: config.events.createMissing,
