@@ -18,6 +18,7 @@ const option = (name: string, fallback: string) => {
 const duration = Number(option('duration', '10'));
 const connections = Number(option('connections', '32'));
 const routes = option('route', 'predict,analyze').split(',');
+const NODE_FLAGS = option('node-flags', '').split(' ').filter(Boolean);
 
 if (spawnSync('wrk', ['--version']).error) {
   console.error('wrk is required: apt-get install -y wrk');
@@ -57,7 +58,7 @@ const base = `http://127.0.0.1:${port}`;
 /** Spawns the lean entry and waits for the first successful `/predict`; returns the child and the time. */
 async function start(): Promise<{ child: ReturnType<typeof spawn>; coldStartMs: number }> {
   const started = performance.now();
-  const child = spawn(process.execPath, ['dist/scripts/serve.js', 'toxicity'], {
+  const child = spawn(process.execPath, [...NODE_FLAGS, 'dist/scripts/serve.js', 'toxicity'], {
     env: {
       ...process.env,
       PORT: String(port),

@@ -12,7 +12,6 @@ import {
   type TextModelHead,
   type TextModelManifest,
 } from './manifest.js';
-import { exportLinearTextModel } from './onnx-export.js';
 import { createOnnxSessionCache, type OnnxSessionCache, runLinearTextModel } from './onnx-runtime.js';
 
 export const MODEL_FILE = 'model.onnx';
@@ -201,6 +200,8 @@ export async function writeModelFolder(
     manifest: join(dir, MANIFEST_FILE),
     card: join(dir, CARD_FILE),
   };
+  // The exporter (and protobufjs under it) is only needed when writing: serving never loads it.
+  const { exportLinearTextModel } = await import('./onnx-export.js');
   const onnx = exportLinearTextModel(model, {
     producerVersion: contents.manifest.version,
     docString: `${contents.manifest.name}@${contents.manifest.version}: ${contents.manifest.task}`,
