@@ -1,7 +1,6 @@
 /** Wires the toxicity function's deps from the platform. */
-import path from 'node:path';
 import { platformHttpOptions, type VigilFunction } from '../../shared/runtime/function.js';
-import { createTextModelRegistry } from '../../shared/text/registry.js';
+import { textModelRegistry } from '../../shared/runtime/models.js';
 import { passwordGrantDeps } from '../auth/module.js';
 import { createApp } from './app.js';
 import { PredictionHistory } from './history.js';
@@ -12,12 +11,7 @@ export const toxicityFunction: VigilFunction = {
   summary: 'Perspective-compatible toxicity scoring, seed 000’s /predict, history and erasure',
   async create(platform) {
     const { config } = platform;
-    const registry = createTextModelRegistry({
-      modelsDir: path.resolve(config.modelsDir),
-      documents: platform.documents,
-      clock: platform.clock,
-      onWarning: (message) => platform.logger.warn('model registry', { message }),
-    });
+    const registry = textModelRegistry(platform);
     // Load every model before taking traffic: the first request must not pay for it.
     const champions = [toxicityModel('en'), toxicityModel('fr'), LANGUAGE_MODEL];
     await Promise.all(champions.map((name) => registry.classifier(name)));

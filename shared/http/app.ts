@@ -37,6 +37,8 @@ export interface HttpAppOptions {
   /** Guards `/metrics`; omit to serve it openly (local mode, or a private scrape path). */
   metricsGuard?: MiddlewareHandler<AppEnv>;
   newId?: () => string;
+  /** Status of a failed request validation: 400, or 422 for seeds built on FastAPI. */
+  validationStatus?: 400 | 422;
 }
 
 /**
@@ -55,7 +57,7 @@ export function createHttpApp(options: HttpAppOptions): OpenAPIHono<AppEnv> {
       }));
       return c.json(
         errorBody('invalid_argument', 'request validation failed', c.get('requestId'), details),
-        400,
+        options.validationStatus ?? 400,
       );
     },
   });

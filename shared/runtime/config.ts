@@ -94,6 +94,13 @@ export const platformEnvSchema = z.object({
   VIGIL_FEEDBACK_RETENTION_DAYS: intIn(1, 3650, 365),
   VIGIL_TEXT_MAX_CHARS: intIn(1, 100_000, 20_000),
   VIGIL_BATCH_MAX_ITEMS: intIn(1, 1000, 100),
+  VIGIL_MODEL_SERVER_URL: z.url().optional(),
+  VIGIL_MODEL_SERVER_TIMEOUT_MS: intIn(1, 60_000, 500),
+  VIGIL_HATE_SPEECH_REMOTE_MODEL: z
+    .string()
+    .regex(/^[A-Za-z0-9_.-]{1,128}$/)
+    .optional(),
+  VIGIL_HATE_SPEECH_REMOTE_THRESHOLD: z.coerce.number().min(0).max(1).default(0.5),
 });
 
 export type PlatformEnv = z.infer<typeof platformEnvSchema>;
@@ -130,6 +137,12 @@ export interface PlatformConfig {
   /** What detectors may keep: nothing at all when `storePredictions` is false. */
   privacy: { storePredictions: boolean; retentionDays: number; feedbackRetentionDays: number };
   limits: { textMaxChars: number; batchMaxItems: number };
+  /** The GPU model server (Open Inference Protocol V2) and the models detectors may send to it. */
+  modelServer: {
+    url: string | undefined;
+    timeoutMs: number;
+    hateSpeech: { model: string; threshold: number } | undefined;
+  };
 }
 
 /**
@@ -171,6 +184,9 @@ export function loadPlatformConfig(
   }
   if (production && algorithms.length === 0) {
     problems.push('VIGIL_JWT_JWKS_URL: production needs a JWKS URL or VIGIL_JWT_SECRET to verify tokens');
+  }
+  if (e.VIGIL_HATE_SPEECH_REMOTE_MODEL && !e.VIGIL_MODEL_SERVER_URL) {
+    problems.push('VIGIL_MODEL_SERVER_URL: required when VIGIL_HATE_SPEECH_REMOTE_MODEL is set');
   }
   if (problems.length > 0) throw new ConfigError(`invalid configuration:\n  ${problems.join('\n  ')}`);
 
@@ -217,6 +233,13 @@ export function loadPlatformConfig(
       feedbackRetentionDays: e.VIGIL_FEEDBACK_RETENTION_DAYS,
     },
     limits: { textMaxChars: e.VIGIL_TEXT_MAX_CHARS, batchMaxItems: e.VIGIL_BATCH_MAX_ITEMS },
+    modelServer: {
+      url: e.VIGIL_MODEL_SERVER_URL,
+      timeoutMs: e.VIGIL_MODEL_SERVER_TIMEOUT_MS,
+      hateSpeech: e.VIGIL_HATE_SPEECH_REMOTE_MODEL
+        ? { model: e.VIGIL_HATE_SPEECH_REMOTE_MODEL, threshold: e.VIGIL_HATE_SPEECH_REMOTE_THRESHOLD }
+        : undefined,
+    },
   };
   return deepFreeze(config);
 }

@@ -53,6 +53,55 @@ function hashString(s: string, seed: number): number {
   return h;
 }
 
+/** The normalised words a text is hashed from. */
+export function tokenize(text: string, spec: Pick<FeatureSpec, 'normalizer'>): string[] {
+  return normalizeText(text, spec.normalizer).match(TOKEN) ?? [];
+}
+
+/**
+ * Calls `emit(bucket, word, span)` for every feature occurrence: each word n-gram (`span` words from
+ * `word` on), then the character n-grams of each ` word ` (sklearn's char_wb; span 1). The one
+ * definition of the hashing, shared by the featurizer and the explainer.
+ */
+export function forEachFeature(
+  words: readonly string[],
+  spec: FeatureSpec,
+  emit: (bucket: number, word: number, span: number) => void,
+): void {
+  const split = blockSplit(spec);
+  const mask = spec.buckets - 1;
+  if (spec.words) {
+    const [min, max] = spec.words;
+    const hashes = words.map((w) => hashString(w, spec.seed ^ WORD_SALT));
+    for (let i = 0; i < hashes.length; i++) {
+      let h = hashes[i] as number;
+      for (let n = 1; n <= max && i + n <= hashes.length; n++) {
+        if (n > 1) h = Math.imul(h ^ BIGRAM_SALT, FNV_PRIME) ^ (hashes[i + n - 1] as number);
+        if (n < min) continue;
+        const hash = fmix32(Math.imul(h, n));
+        emit(split ? hash & (split - 1) : hash & mask, i, n);
+      }
+    }
+  }
+  if (spec.chars) {
+    const [min, max] = spec.chars;
+    const base = (2166136261 ^ spec.seed ^ CHAR_SALT) >>> 0;
+    for (let w = 0; w < words.length; w++) {
+      const padded = ` ${words[w]} `;
+      const length = padded.length;
+      for (let start = 0; start < length; start++) {
+        let h = base;
+        for (let end = start; end < length && end - start < max; end++) {
+          h = Math.imul(h ^ padded.charCodeAt(end), FNV_PRIME);
+          if (end - start + 1 < min) continue;
+          const hash = fmix32(h);
+          emit(split ? (hash & (split - 1)) | split : hash & mask, w, 1);
+        }
+      }
+    }
+  }
+}
+
 /**
  * Turns texts into hashed sparse vectors. One instance reuses its scratch buffers, so it is cheap
  * per call but not re-entrant across async boundaries (it never awaits).
@@ -63,31 +112,23 @@ function hashString(s: string, seed: number): number {
  */
 export class Featurizer {
   readonly spec: FeatureSpec;
-  readonly #mask: number;
-  readonly #split: number;
   readonly #counts: Uint16Array;
   #touched = new Int32Array(4096);
   #size = 0;
 
   constructor(spec: FeatureSpec) {
     this.spec = FeatureSpecSchema.parse(spec);
-    this.#mask = spec.buckets - 1;
-    this.#split = blockSplit(spec);
     this.#counts = new Uint16Array(spec.buckets);
   }
 
   featurize(text: string): SparseDoc {
-    const words = normalizeText(text, this.spec.normalizer).match(TOKEN) ?? [];
     this.#size = 0;
-    if (this.spec.words) this.#addWords(words, this.spec.words);
-    if (this.spec.chars) for (const word of words) this.#addChars(word, this.spec.chars);
+    forEachFeature(tokenize(text, this.spec), this.spec, this.#add);
     return this.#collect();
   }
 
-  #add(hash: number, block: 0 | 1): void {
-    const index = this.#split
-      ? (fmix32(hash) & (this.#split - 1)) | (block * this.#split)
-      : fmix32(hash) & this.#mask;
+  // An arrow property, so forEachFeature can call it without a bind per text.
+  readonly #add = (index: number): void => {
     const count = this.#counts[index] as number;
     if (count === 0) {
       if (this.#size === this.#touched.length) {
@@ -98,34 +139,7 @@ export class Featurizer {
       this.#touched[this.#size++] = index;
     }
     if (count < 65535) this.#counts[index] = count + 1;
-  }
-
-  #addWords(words: string[], [min, max]: [number, number]): void {
-    const seed = this.spec.seed;
-    const hashes = words.map((w) => hashString(w, seed ^ WORD_SALT));
-    for (let i = 0; i < hashes.length; i++) {
-      let h = hashes[i] as number;
-      for (let n = 1; n <= max && i + n <= hashes.length; n++) {
-        if (n > 1) h = Math.imul(h ^ BIGRAM_SALT, FNV_PRIME) ^ (hashes[i + n - 1] as number);
-        if (n >= min) this.#add(Math.imul(h, n), 0);
-      }
-    }
-  }
-
-  // Character n-grams of " word " (sklearn's char_wb), each substring of an allowed length once.
-  #addChars(word: string, [min, max]: [number, number]): void {
-    const padded = ` ${word} `;
-    const length = padded.length;
-    const base = (2166136261 ^ this.spec.seed ^ CHAR_SALT) >>> 0;
-    for (let start = 0; start < length; start++) {
-      let h = base;
-      for (let end = start; end < length && end - start < max; end++) {
-        h = Math.imul(h ^ padded.charCodeAt(end), FNV_PRIME);
-        const n = end - start + 1;
-        if (n >= min) this.#add(h, 1);
-      }
-    }
-  }
+  };
 
   #collect(): SparseDoc {
     const indices = this.#touched.slice(0, this.#size).sort();
