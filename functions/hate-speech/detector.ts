@@ -58,8 +58,7 @@ export function createHateDetector(options: HateDetectorOptions): HateDetector {
   async function local(texts: readonly string[], langs: string[]): Promise<HateScore[]> {
     const classifier = await registry.classifier(HATE_MODEL);
     const head = classifier.manifest.heads.find((h) => h.name === 'hateful');
-    if (head?.activation !== 'sigmoid')
-      throw new Error(`${HATE_MODEL} has no sigmoid "hateful" head`);
+    if (head?.activation !== 'sigmoid') throw new Error(`${HATE_MODEL} has no sigmoid "hateful" head`);
     const scores = await classifier.score(texts);
     const model = `${classifier.manifest.name}@${classifier.manifest.version}`;
     return scores.map((s, i) => ({

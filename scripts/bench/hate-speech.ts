@@ -1,0 +1,241 @@
+/**
+ * Throughput and latency of the hate-speech function as deployed: the lean entry
+ * (`node dist/scripts/serve.js hate-speech`), auth on (an API key), the local model.
+ * wrk on `POST /api/v1/hatecomment/detect` with and without reasoning, then `/batch-detect` of 100 texts
+ * timed one request after another. Targets: `/detect` p99 < 10 ms and ≥ 3,000 req/s; batch of 100 < 30 ms.
+ * Usage: node dist/scripts/bench/hate-speech.js [--duration 10 --connections 32 --batch-runs 200]
+ */
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+
+const args = process.argv.slice(2);
+const option = (name: string, fallback: string) => {
+  const i = args.indexOf(`--${name}`);
+  return i >= 0 && args[i + 1] ? args[i + 1]! : fallback;
+};
+const duration = Number(option('duration', '10'));
+const connections = Number(option('connections', '32'));
+const batchRuns = Number(option('batch-runs', '200'));
+const BATCH_WARMUP = 30;
+
+const TARGET = { detectP99Ms: 10, detectRps: 3_000, batchP99Ms: 30 };
+
+if (spawnSync('wrk', ['--version']).error) {
+  console.error('wrk is required: apt-get install -y wrk');
+  process.exit(2);
+}
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const s = createServer();
+    s.listen(0, '127.0.0.1', () => {
+      const a = s.address();
+      s.close(() => resolve(typeof a === 'object' && a ? a.port : 0));
+    });
+  });
+}
+
+// A 60-character French comment, the length of a typical one in the seed's examples.
+const SENTENCE = "Je ne supporte plus ces gens, qu'ils rentrent tous chez eux.";
+const BATCH_SOURCES = [
+  SENTENCE,
+  "J'adore me promener au parc avec mes enfants le dimanche matin.",
+  'Les musulmans sont tous des terroristes, il faut les expulser.',
+  'Merci beaucoup pour votre aide, c’est vraiment très gentil.',
+  'I love this sunny day at the beach with all my friends around.',
+  'All Muslims are terrorists and should be expelled from here.',
+  'Thank you for the thoughtful reply, I learned a lot from it.',
+  'You people are the worst, go back to where you came from now.',
+  'Quelle belle journée, on se retrouve ce soir pour le dîner ?',
+  'This article is well written and the sources are excellent.',
+];
+const BATCH_TEXTS = Array.from(
+  { length: 100 },
+  (_, i) => `${BATCH_SOURCES[i % BATCH_SOURCES.length]} (${i})`,
+);
+const KEY = 'bench-bootstrap-key-0123456789abcdefghijklmnopqrstuvwxyz';
+const DETECT = '/api/v1/hatecomment/detect';
+const BATCH = '/api/v1/hatecomment/batch-detect';
+
+const dataDir = await mkdtemp(path.join(tmpdir(), 'vigil-bench-'));
+const port = await freePort();
+const base = `http://127.0.0.1:${port}`;
+const headers = { 'content-type': 'application/json', 'x-api-key': KEY };
+
+async function start(): Promise<ChildProcess> {
+  const child = spawn(process.execPath, ['dist/scripts/serve.js', 'hate-speech'], {
+    env: {
+      ...process.env,
+      PORT: String(port),
+      VIGIL_DATA_DIR: dataDir,
+      VIGIL_LOG_LEVEL: 'ERROR',
+      VIGIL_BOOTSTRAP_API_KEY: KEY,
+      VIGIL_RATE_LIMIT_PER_MINUTE: '1000000',
+      VIGIL_RATE_LIMIT_BURST: '1000000',
+    },
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+  for (let i = 0; i < 6000; i++) {
+    if (child.exitCode !== null) throw new Error(`the hate-speech function exited with ${child.exitCode}`);
+    try {
+      const res = await fetch(`${base}${DETECT}`, {
+        method: 'POST',
+        headers,
+        body: JSON.stringify({ text: SENTENCE }),
+      });
+      if (res.ok) return child;
+      throw new Error(`${DETECT} answered ${res.status}: ${await res.text()}`);
+    } catch (error) {
+      if (error instanceof Error && error.message.startsWith(DETECT)) throw error;
+      await new Promise((r) => setTimeout(r, 5));
+    }
+  }
+  throw new Error(`the hate-speech function did not answer ${DETECT} within the wait`);
+}
+
+async function stop(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null) return;
+  child.kill('SIGTERM');
+  await new Promise((r) => child.once('exit', r));
+}
+
+/** wrk's latency figure ("812.00us", "1.20ms", "2.00s") in milliseconds. */
+function toMs(figure: string | undefined): number {
+  const match = /^([\d.]+)(us|ms|s|m)$/.exec(figure ?? '');
+  if (!match) return Number.NaN;
+  const scale: Record<string, number> = { us: 0.001, ms: 1, s: 1000, m: 60_000 };
+  return Number(match[1]) * (scale[match[2]!] ?? Number.NaN);
+}
+
+interface WrkResult {
+  name: string;
+  rps: number;
+  p50Ms: number;
+  p99Ms: number;
+  non2xx: number;
+}
+
+async function wrk(name: string, urlPath: string, body: unknown): Promise<WrkResult> {
+  const script = path.join(dataDir, `${name}.lua`);
+  await writeFile(
+    script,
+    [
+      'wrk.method = "POST"',
+      `wrk.body = ${JSON.stringify(JSON.stringify(body))}`,
+      'wrk.headers["Content-Type"] = "application/json"',
+      `wrk.headers["X-API-Key"] = "${KEY}"`,
+    ].join('\n'),
+  );
+  const url = `${base}${urlPath}`;
+  spawnSync('wrk', ['-t2', `-c${connections}`, '-d3s', '-s', script, url]); // warm-up
+  const out = spawnSync(
+    'wrk',
+    ['-t2', `-c${connections}`, `-d${duration}s`, '--latency', '-s', script, url],
+    { encoding: 'utf8' },
+  ).stdout;
+  const result = {
+    name,
+    rps: Number(/Requests\/sec:\s+([\d.]+)/.exec(out)?.[1] ?? Number.NaN),
+    p50Ms: toMs(/\s50%\s+(\S+)/.exec(out)?.[1]),
+    p99Ms: toMs(/\s99%\s+(\S+)/.exec(out)?.[1]),
+    non2xx: Number(/Non-2xx or 3xx responses:\s+(\d+)/.exec(out)?.[1] ?? '0'),
+  };
+  console.log(
+    `${urlPath} (${name}): ${result.rps.toFixed(0)} req/s (p50 ${result.p50Ms} ms, p99 ${result.p99Ms} ms, non-2xx ${result.non2xx})`,
+  );
+  return result;
+}
+
+const quantile = (sorted: number[], q: number) =>
+  sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)] as number;
+
+/** `/batch-detect` of 100 texts, one request at a time: round-trip and server-side milliseconds. */
+async function timeBatch(): Promise<{
+  p50Ms: number;
+  p99Ms: number;
+  serverP50Ms: number;
+  serverP99Ms: number;
+}> {
+  const body = JSON.stringify({ texts: BATCH_TEXTS, include_reasoning: false });
+  const client: number[] = [];
+  const server: number[] = [];
+  for (let i = 0; i < BATCH_WARMUP + batchRuns; i++) {
+    const started = performance.now();
+    const res = await fetch(`${base}${BATCH}`, { method: 'POST', headers, body });
+    const json = (await res.json()) as { total_processed?: number; processing_time?: number };
+    const elapsed = performance.now() - started;
+    if (!res.ok || json.total_processed !== BATCH_TEXTS.length) {
+      throw new Error(`${BATCH} answered ${res.status}: ${JSON.stringify(json).slice(0, 300)}`);
+    }
+    if (i < BATCH_WARMUP) continue;
+    client.push(elapsed);
+    server.push((json.processing_time ?? Number.NaN) * 1000);
+  }
+  client.sort((a, b) => a - b);
+  server.sort((a, b) => a - b);
+  return {
+    p50Ms: quantile(client, 0.5),
+    p99Ms: quantile(client, 0.99),
+    serverP50Ms: quantile(server, 0.5),
+    serverP99Ms: quantile(server, 0.99),
+  };
+}
+
+const child = await start();
+let detectReasoning: WrkResult;
+let detectPlain: WrkResult;
+let batch: Awaited<ReturnType<typeof timeBatch>>;
+try {
+  detectReasoning = await wrk('include_reasoning true', DETECT, {
+    text: SENTENCE,
+    include_reasoning: true,
+  });
+  detectPlain = await wrk('include_reasoning false', DETECT, {
+    text: SENTENCE,
+    include_reasoning: false,
+  });
+  batch = await timeBatch();
+} finally {
+  await stop(child);
+  await rm(dataDir, { recursive: true, force: true });
+}
+
+const verdict = (ok: boolean) => (ok ? 'yes' : '**no**');
+const detectOk = (r: WrkResult) =>
+  r.p99Ms < TARGET.detectP99Ms && r.rps >= TARGET.detectRps && r.non2xx === 0;
+const fmt = (ms: number) => ms.toFixed(2);
+
+console.log(
+  `\nwrk -t2 -c${connections} -d${duration}s --latency, API key auth, local model, node ${process.version}; ` +
+    `batch: ${batchRuns} sequential requests of ${BATCH_TEXTS.length} texts after ${BATCH_WARMUP} warm-up`,
+);
+console.log(
+  '| route | req/s | p50 ms | p99 ms | non-2xx | target | met |\n| --- | ---: | ---: | ---: | ---: | --- | --- |',
+);
+for (const r of [detectReasoning, detectPlain]) {
+  console.log(
+    `| POST ${DETECT} — ${r.name} | ${r.rps.toFixed(0)} | ${fmt(r.p50Ms)} | ${fmt(r.p99Ms)} | ${r.non2xx} | p99 < ${TARGET.detectP99Ms} ms, ≥ ${TARGET.detectRps} req/s | ${verdict(detectOk(r))} |`,
+  );
+}
+console.log(
+  `| POST ${BATCH} — 100 texts, sequential (server time p50 ${fmt(batch.serverP50Ms)}, p99 ${fmt(batch.serverP99Ms)}) | ${(1000 / batch.p50Ms).toFixed(0)} | ${fmt(batch.p50Ms)} | ${fmt(batch.p99Ms)} | 0 | p99 < ${TARGET.batchP99Ms} ms | ${verdict(batch.p99Ms < TARGET.batchP99Ms)} |`,
+);
+console.log(
+  JSON.stringify({
+    bench: 'hate-speech',
+    node: process.version,
+    wrk: { threads: 2, connections, durationSeconds: duration },
+    detectWithReasoning: detectReasoning,
+    detectWithoutReasoning: detectPlain,
+    batch100: { runs: batchRuns, ...batch },
+    targets: TARGET,
+    met: {
+      detectWithReasoning: detectOk(detectReasoning),
+      detectWithoutReasoning: detectOk(detectPlain),
+      batch100: batch.p99Ms < TARGET.batchP99Ms,
+    },
+  }),
+);
