@@ -35,7 +35,7 @@ interface Row {
 export async function measureBoost(): Promise<{ rows: Row[]; enable: boolean }> {
   const classifier = await loadTextClassifier(modelDir('hate-speech', '1.0.0'));
   const head = classifier.manifest.heads.find((h) => h.name === 'hateful');
-  if (!head || head.activation !== 'sigmoid') throw new Error('hate-speech has no sigmoid hateful head');
+  if (head?.activation !== 'sigmoid') throw new Error('hate-speech has no sigmoid hateful head');
   const rows: Row[] = [];
   const pooled = { off: { tp: 0, fp: 0, fn: 0 }, on: { tp: 0, fp: 0, fn: 0 } };
   for (const corpus of [...NATURAL, ...SUITES]) {
