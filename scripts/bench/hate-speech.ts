@@ -5,17 +5,12 @@
  * timed one request after another. Targets: `/detect` p99 < 10 ms and ≥ 3,000 req/s; batch of 100 < 30 ms.
  * Usage: node dist/scripts/bench/hate-speech.js [--duration 10 --connections 32 --batch-runs 200]
  */
-import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { freePort, option, requireWrk, runWrk, writePostScript } from './support.js';
 
-const args = process.argv.slice(2);
-const option = (name: string, fallback: string) => {
-  const i = args.indexOf(`--${name}`);
-  return i >= 0 && args[i + 1] ? args[i + 1]! : fallback;
-};
 const duration = Number(option('duration', '10'));
 const connections = Number(option('connections', '32'));
 const batchRuns = Number(option('batch-runs', '200'));
@@ -23,20 +18,7 @@ const BATCH_WARMUP = 30;
 
 const TARGET = { detectP99Ms: 10, detectRps: 3_000, batchP99Ms: 30 };
 
-if (spawnSync('wrk', ['--version']).error) {
-  console.error('wrk is required: apt-get install -y wrk');
-  process.exit(2);
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = createServer();
-    s.listen(0, '127.0.0.1', () => {
-      const a = s.address();
-      s.close(() => resolve(typeof a === 'object' && a ? a.port : 0));
-    });
-  });
-}
+requireWrk();
 
 // A 60-character French comment, the length of a typical one in the seed's examples.
 const SENTENCE = "Je ne supporte plus ces gens, qu'ils rentrent tous chez eux.";
@@ -119,30 +101,9 @@ interface WrkResult {
 }
 
 async function wrk(name: string, urlPath: string, body: unknown): Promise<WrkResult> {
-  const script = path.join(dataDir, `${name}.lua`);
-  await writeFile(
-    script,
-    [
-      'wrk.method = "POST"',
-      `wrk.body = ${JSON.stringify(JSON.stringify(body))}`,
-      'wrk.headers["Content-Type"] = "application/json"',
-      `wrk.headers["X-API-Key"] = "${KEY}"`,
-    ].join('\n'),
-  );
-  const url = `${base}${urlPath}`;
-  spawnSync('wrk', ['-t2', `-c${connections}`, '-d3s', '-s', script, url]); // warm-up
-  const out = spawnSync(
-    'wrk',
-    ['-t2', `-c${connections}`, `-d${duration}s`, '--latency', '-s', script, url],
-    { encoding: 'utf8' },
-  ).stdout;
-  const result = {
-    name,
-    rps: Number(/Requests\/sec:\s+([\d.]+)/.exec(out)?.[1] ?? Number.NaN),
-    p50Ms: toMs(/\s50%\s+(\S+)/.exec(out)?.[1]),
-    p99Ms: toMs(/\s99%\s+(\S+)/.exec(out)?.[1]),
-    non2xx: Number(/Non-2xx or 3xx responses:\s+(\d+)/.exec(out)?.[1] ?? '0'),
-  };
+  const script = await writePostScript(path.join(dataDir, `${name}.lua`), body, KEY);
+  const run = runWrk(`${base}${urlPath}`, { connections, seconds: duration, warmupSeconds: 3, script });
+  const result = { name, rps: run.rps, p50Ms: toMs(run.p50), p99Ms: toMs(run.p99), non2xx: run.non2xx };
   console.log(
     `${urlPath} (${name}): ${result.rps.toFixed(0)} req/s (p50 ${result.p50Ms} ms, p99 ${result.p99Ms} ms, non-2xx ${result.non2xx})`,
   );

@@ -3,34 +3,16 @@
  * the lean @hono/node-server entry and the Functions Framework (Express underneath), measured with wrk.
  * Usage: npm run bench:serving [-- --duration 10 --connections 32]
  */
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { freePort, option, requireWrk, runWrk } from './support.js';
 
-const args = process.argv.slice(2);
-const option = (name: string, fallback: string) => {
-  const i = args.indexOf(`--${name}`);
-  return i >= 0 && args[i + 1] ? args[i + 1]! : fallback;
-};
 const duration = Number(option('duration', '10'));
 const connections = Number(option('connections', '32'));
 
-if (spawnSync('wrk', ['--version']).error) {
-  console.error('wrk is required: apt-get install -y wrk');
-  process.exit(2);
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = createServer();
-    s.listen(0, '127.0.0.1', () => {
-      const a = s.address();
-      s.close(() => resolve(typeof a === 'object' && a ? a.port : 0));
-    });
-  });
-}
+requireWrk();
 
 interface Entry {
   name: string;
@@ -66,15 +48,9 @@ for (const entry of entries) {
       await new Promise((r) => setTimeout(r, 100));
     }
   }
-  spawnSync('wrk', ['-t2', `-c${connections}`, '-d2s', url]); // warm-up
-  const out = spawnSync('wrk', ['-t2', `-c${connections}`, `-d${duration}s`, '--latency', url], {
-    encoding: 'utf8',
-  }).stdout;
+  const { rps, p50, p99 } = runWrk(url, { connections, seconds: duration, warmupSeconds: 2 });
   child.kill('SIGTERM');
   await new Promise((r) => child.once('exit', r));
-  const rps = Number(/Requests\/sec:\s+([\d.]+)/.exec(out)?.[1] ?? Number.NaN);
-  const p50 = /\s50%\s+(\S+)/.exec(out)?.[1] ?? '?';
-  const p99 = /\s99%\s+(\S+)/.exec(out)?.[1] ?? '?';
   results.push({ entry: entry.name, rps, p50, p99 });
   console.log(`${entry.name}: ${rps.toFixed(0)} req/s (p50 ${p50}, p99 ${p99})`);
 }

@@ -4,36 +4,18 @@
  * disk), measured with wrk; plus cold start (process start → first successful `/predict`).
  * Usage: npm run bench:toxicity [-- --duration 10 --connections 32 --route predict|analyze]
  */
-import { spawn, spawnSync } from 'node:child_process';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
+import { spawn } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { freePort, option, requireWrk, runWrk, writePostScript } from './support.js';
 
-const args = process.argv.slice(2);
-const option = (name: string, fallback: string) => {
-  const i = args.indexOf(`--${name}`);
-  return i >= 0 && args[i + 1] ? args[i + 1]! : fallback;
-};
 const duration = Number(option('duration', '10'));
 const connections = Number(option('connections', '32'));
 const routes = option('route', 'predict,analyze').split(',');
 const NODE_FLAGS = option('node-flags', '').split(' ').filter(Boolean);
 
-if (spawnSync('wrk', ['--version']).error) {
-  console.error('wrk is required: apt-get install -y wrk');
-  process.exit(2);
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = createServer();
-    s.listen(0, '127.0.0.1', () => {
-      const a = s.address();
-      s.close(() => resolve(typeof a === 'object' && a ? a.port : 0));
-    });
-  });
-}
+requireWrk();
 
 // A 90-character comment, as the seed 000 measurement used.
 const COMMENT = 'I really think you are wrong about this, and frankly your last edit was a stupid mistake.';
@@ -102,29 +84,10 @@ console.log(
 const results: { route: string; rps: number; p50: string; p99: string; errors: string }[] = [];
 for (const route of routes) {
   const { path: urlPath, body } = BODIES[route]!;
-  const script = path.join(dataDir, `${route}.lua`);
-  await writeFile(
-    script,
-    [
-      'wrk.method = "POST"',
-      `wrk.body = ${JSON.stringify(JSON.stringify(body))}`,
-      'wrk.headers["Content-Type"] = "application/json"',
-      `wrk.headers["X-API-Key"] = "${KEY}"`,
-    ].join('\n'),
-  );
+  const script = await writePostScript(path.join(dataDir, `${route}.lua`), body, KEY);
   const url = `${base}${urlPath}`;
-  spawnSync('wrk', ['-t2', `-c${connections}`, '-d3s', '-s', script, url]); // warm-up
-  const out = spawnSync(
-    'wrk',
-    ['-t2', `-c${connections}`, `-d${duration}s`, '--latency', '-s', script, url],
-    {
-      encoding: 'utf8',
-    },
-  ).stdout;
-  const rps = Number(/Requests\/sec:\s+([\d.]+)/.exec(out)?.[1] ?? Number.NaN);
-  const p50 = /\s50%\s+(\S+)/.exec(out)?.[1] ?? '?';
-  const p99 = /\s99%\s+(\S+)/.exec(out)?.[1] ?? '?';
-  const errors = /Non-2xx or 3xx responses:\s+(\d+)/.exec(out)?.[1] ?? '0';
+  const { rps, p50, p99, non2xx } = runWrk(url, { connections, seconds: duration, warmupSeconds: 3, script });
+  const errors = String(non2xx);
   results.push({ route: urlPath, rps, p50, p99, errors });
   console.log(`${urlPath}: ${rps.toFixed(0)} req/s (p50 ${p50}, p99 ${p99}, non-2xx ${errors})`);
 }

@@ -5,7 +5,6 @@
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { BOOST_FLOOR, patternBoost } from '../../functions/hate-speech/boost.js';
 import { severity } from '../../functions/hate-speech/detector.js';
@@ -16,10 +15,9 @@ import { explainText, readLinearModel } from '../../shared/text/explain.js';
 import { Featurizer } from '../../shared/text/features.js';
 import type { LinearTextModel } from '../../shared/text/linear-model.js';
 import { parseManifest, type TextModelManifest } from '../../shared/text/manifest.js';
-import { createTestPlatform, TEST_SECRET, type TestPlatform } from '../support/platform.js';
+import { MODELS_DIR, startTestFunction, TEST_SECRET, type TestPlatform } from '../support/platform.js';
 import { startV2Server, type V2TestModel, type V2TestServer } from '../support/v2-server.js';
 
-const MODELS_DIR = fileURLToPath(new URL('../../models', import.meta.url));
 const BOOTSTRAP = 'bootstrap-key-from-the-operator-0123456789';
 const PREFIX = '/api/v1/hatecomment';
 const DETECT = `${PREFIX}/detect`;
@@ -234,20 +232,10 @@ function topWord(
 }
 
 async function start(env: Record<string, string> = {}): Promise<{ t: TestPlatform; app: FetchApp }> {
-  const t = await createTestPlatform({
+  return startTestFunction(hateSpeechFunction, {
     VIGIL_BOOTSTRAP_API_KEY: BOOTSTRAP,
-    VIGIL_MODELS_DIR: MODELS_DIR,
-    // The test clock stands still, so buckets never refill: room for the whole file.
-    VIGIL_RATE_LIMIT_PER_MINUTE: '100000',
-    VIGIL_RATE_LIMIT_BURST: '100000',
     ...env,
   });
-  try {
-    return { t, app: await hateSpeechFunction.create(t.platform) };
-  } catch (error) {
-    await t.cleanup();
-    throw error;
-  }
 }
 
 describe('severity() follows seed 001’s scale', () => {

@@ -3,16 +3,14 @@
  * Perspective's wire format, seed 000's API, batch scoring, history, erasure, metrics and docs.
  */
 import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FeedbackDoc, PredictionDoc } from '../../functions/toxicity/history.js';
 import { toxicityFunction } from '../../functions/toxicity/module.js';
 import { hashPassword } from '../../shared/auth/passwords.js';
 import type { FetchApp } from '../../shared/runtime/function.js';
-import { createTestPlatform, type TestPlatform } from '../support/platform.js';
+import { MODELS_DIR, startTestFunction, type TestPlatform } from '../support/platform.js';
 
 const BOOTSTRAP = 'bootstrap-key-from-the-operator-0123456789';
-const MODELS_DIR = fileURLToPath(new URL('../../models', import.meta.url));
 const DAY_MS = 86_400_000;
 const ANALYZE = '/v1alpha1/comments:analyze';
 const SUGGEST = '/v1alpha1/comments:suggestscore';
@@ -166,21 +164,11 @@ async function usersEnv(): Promise<string> {
 }
 
 async function start(env: Record<string, string> = {}): Promise<{ t: TestPlatform; app: FetchApp }> {
-  const t = await createTestPlatform({
+  return startTestFunction(toxicityFunction, {
     VIGIL_USERS: await usersEnv(),
     VIGIL_BOOTSTRAP_API_KEY: BOOTSTRAP,
-    VIGIL_MODELS_DIR: MODELS_DIR,
-    // The test clock stands still, so buckets never refill: room for the whole file.
-    VIGIL_RATE_LIMIT_PER_MINUTE: '100000',
-    VIGIL_RATE_LIMIT_BURST: '100000',
     ...env,
   });
-  try {
-    return { t, app: await toxicityFunction.create(t.platform) };
-  } catch (error) {
-    await t.cleanup();
-    throw error;
-  }
 }
 
 describe('toxicity function', () => {

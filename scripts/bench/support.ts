@@ -1,0 +1,75 @@
+/** What the HTTP benchmarks share: command-line options, a free port, and wrk runs parsed into numbers. */
+import { spawnSync } from 'node:child_process';
+import { writeFile } from 'node:fs/promises';
+import { createServer } from 'node:net';
+
+/** `--name value` from argv, or the fallback. */
+export function option(
+  name: string,
+  fallback: string,
+  args: readonly string[] = process.argv.slice(2),
+): string {
+  const i = args.indexOf(`--${name}`);
+  return i >= 0 && args[i + 1] ? (args[i + 1] as string) : fallback;
+}
+
+/** Exits with a clear message when wrk is missing (it is a benchmark tool, not a test dependency). */
+export function requireWrk(): void {
+  if (spawnSync('wrk', ['--version']).error) {
+    console.error('wrk is required: apt-get install -y wrk');
+    process.exit(2);
+  }
+}
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const s = createServer();
+    s.listen(0, '127.0.0.1', () => {
+      const a = s.address();
+      s.close(() => resolve(typeof a === 'object' && a ? a.port : 0));
+    });
+  });
+}
+
+export interface WrkResult {
+  rps: number;
+  p50: string;
+  p99: string;
+  non2xx: number;
+}
+
+/** A warm-up run, then a measured `wrk -t2 --latency` run against `url` (with a Lua script for POSTs). */
+export function runWrk(
+  url: string,
+  opts: { connections: number; seconds: number; warmupSeconds: number; script?: string },
+): WrkResult {
+  const script = opts.script ? ['-s', opts.script] : [];
+  spawnSync('wrk', ['-t2', `-c${opts.connections}`, `-d${opts.warmupSeconds}s`, ...script, url]);
+  const out = spawnSync(
+    'wrk',
+    ['-t2', `-c${opts.connections}`, `-d${opts.seconds}s`, '--latency', ...script, url],
+    {
+      encoding: 'utf8',
+    },
+  ).stdout;
+  return {
+    rps: Number(/Requests\/sec:\s+([\d.]+)/.exec(out)?.[1] ?? Number.NaN),
+    p50: /\s50%\s+(\S+)/.exec(out)?.[1] ?? '?',
+    p99: /\s99%\s+(\S+)/.exec(out)?.[1] ?? '?',
+    non2xx: Number(/Non-2xx or 3xx responses:\s+(\d+)/.exec(out)?.[1] ?? 0),
+  };
+}
+
+/** A wrk Lua script that POSTs `body` as JSON with an API key. */
+export async function writePostScript(file: string, body: unknown, apiKey: string): Promise<string> {
+  await writeFile(
+    file,
+    [
+      'wrk.method = "POST"',
+      `wrk.body = ${JSON.stringify(JSON.stringify(body))}`,
+      'wrk.headers["Content-Type"] = "application/json"',
+      `wrk.headers["X-API-Key"] = "${apiKey}"`,
+    ].join('\n'),
+  );
+  return file;
+}
