@@ -1,4 +1,4 @@
-/** Typed, validating loaders for the labelled text sets described in /work/shared/data/SOURCES.md. */
+/** Typed, validating loaders for the labelled text sets described in ../shared/data/SOURCES.md. */
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { readFile } from 'node:fs/promises';
