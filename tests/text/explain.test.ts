@@ -499,17 +499,3 @@ describe('reasoningText', () => {
   });
 });
 
-describe('explainText speed', () => {
-  it('explains a 200-character text on hate-speech in well under a millisecond', () => {
-    const text =
-      'Honestly, the people who keep posting this stuff are complete idiots and should be banned from here. ' +
-      'Nobody wants to read your garbage, go away and take your friends with you!! Ça suffit maintenant.';
-    const run = () => explainText(hate.model, hate.featurizer, text, 'hateful', 'hateful');
-    for (let i = 0; i < 500; i++) run();
-    const started = performance.now();
-    for (let i = 0; i < 2000; i++) run();
-    const ms = (performance.now() - started) / 2000;
-    console.log(`explainText: ${ms.toFixed(3)} ms for ${text.length} characters`);
-    expect(ms).toBeLessThan(3);
-  });
-});
