@@ -498,4 +498,3 @@ describe('reasoningText', () => {
     );
   });
 });
-
