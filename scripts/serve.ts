@@ -13,7 +13,7 @@ if (!load) {
   process.exit(2);
 }
 try {
-  const app = await startFunction(await load());
+  const app = await startFunction(load);
   const server = serve({ fetch: app.fetch, port: app.platform.config.port, hostname: '0.0.0.0' });
   process.once('SIGTERM', () => server.close());
 } catch (error) {

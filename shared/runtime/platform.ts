@@ -113,7 +113,8 @@ export async function createPlatform(
   };
 }
 
-async function openDocuments(
+/** Opens the configured document store (exported so start-up can begin it early). */
+export async function openDocuments(
   config: PlatformConfig,
   dataDir: string,
   clock: () => Date,

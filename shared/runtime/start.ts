@@ -1,19 +1,34 @@
 /** Start-up of one function: the only place that reads the environment. */
+
+import { resolve } from 'node:path';
 import { loadPlatformConfig } from './config.js';
 import type { FetchApp, VigilFunction } from './function.js';
-import { createPlatform, type Platform } from './platform.js';
+import { createPlatform, openDocuments, type Platform } from './platform.js';
 
-/** Parses config, builds the platform and the function's app; a bad config stops start-up. */
+/**
+ * Parses config, builds the platform and the function's app; a bad config stops start-up. Given a
+ * loader, the document store starts opening before the function's code is imported: the embedded
+ * store's WASM compiles on V8's background threads while the imports run.
+ */
 export async function startFunction(
-  fn: VigilFunction,
+  fn: VigilFunction | (() => Promise<VigilFunction>),
   env: Record<string, string | undefined> = process.env,
 ): Promise<FetchApp & { platform: Platform }> {
   const config = loadPlatformConfig(env);
-  const platform = await createPlatform(config);
-  const app = await fn.create(platform);
+  const opening = openDocuments(config, resolve(config.dataDir), () => new Date());
+  let platform: Platform;
+  let resolved: VigilFunction;
+  try {
+    resolved = typeof fn === 'function' ? await fn() : fn;
+    platform = await createPlatform(config, { documents: await opening });
+  } catch (error) {
+    await opening.then((store) => store.close()).catch(() => undefined);
+    throw error;
+  }
+  const app = await resolved.create(platform);
   closeOnSignal(platform);
   platform.logger.info('function started', {
-    function: fn.name,
+    function: resolved.name,
     env: config.env,
     documents: platform.documents.kind,
   });
