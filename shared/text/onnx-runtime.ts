@@ -48,10 +48,15 @@ export interface PackedBatch {
   width: number;
 }
 
+const LITTLE_ENDIAN = new Uint8Array(Uint16Array.of(1).buffer)[0] === 1;
+
 /** Pads docs to the longest one with index 0 / value 0, which contributes nothing to the tf-idf. */
 export function packBatch(docs: readonly SparseDoc[]): PackedBatch {
   const width = docs.reduce((max, doc) => Math.max(max, doc.indices.length), 1);
   const indices = new BigInt64Array(docs.length * width);
+  // int64 written as two little-endian int32 halves: a BigInt per feature would allocate ~15k heap
+  // objects per batch of 64 comments and keep the young generation collecting. Indices are < 2^24.
+  const halves = new Int32Array(indices.buffer);
   const values = new Float32Array(docs.length * width);
   for (const [d, doc] of docs.entries()) {
     if (doc.values.length !== doc.indices.length)
@@ -60,7 +65,8 @@ export function packBatch(docs: readonly SparseDoc[]): PackedBatch {
       const index = doc.indices[k] as number;
       // Gather wraps negative indices around instead of failing, which would silently score the wrong feature.
       if (index < 0) throw new Error(`Doc ${d} has negative feature index ${index}`);
-      indices[d * width + k] = BigInt(index);
+      if (LITTLE_ENDIAN) halves[2 * (d * width + k)] = index;
+      else indices[d * width + k] = BigInt(index);
     }
     values.set(doc.values, d * width);
   }
