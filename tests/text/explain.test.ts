@@ -16,6 +16,7 @@ import {
   toMatrix,
   trainLinearModel,
 } from '../../shared/text/train.js';
+import { tinyModelContents } from '../support/tiny-model.js';
 
 const rude = [
   'you are an idiot',
@@ -100,56 +101,19 @@ async function trainFolder(name: string, perBlockNorm: boolean) {
     { name: 'toxicity', activation: 'sigmoid', labels: ['toxic'], thresholds: { toxic: 0.5 } },
     { name: 'tone', activation: 'softmax', labels: ['rude', 'neutral', 'polite'] },
   ];
-  const createdAt = '2025-01-01T00:00:00.000Z';
-  const paths = await writeModelFolder(join(tmp, name, '0.0.1'), {
-    model,
-    manifest: {
-      name,
-      version: '0.0.1',
-      task: 'toxicity',
-      createdAt,
-      languages: ['en', 'fr'],
-      inputs: {
-        indices: { dtype: 'int64', shape: ['batch', 'width'] },
-        values: { dtype: 'float32', shape: ['batch', 'width'] },
-      },
+  const paths = await writeModelFolder(
+    join(tmp, name, '0.0.1'),
+    tinyModelContents({
+      model,
       features,
-      heads,
-      limits: { maxChars: 2000 },
-    },
-    card: {
       name,
       version: '0.0.1',
-      summary: 'Toy model for explanation tests.',
-      intendedUse: 'Tests only.',
-      data: {
-        training: [
-          {
-            corpus: 'hand-written',
-            split: 'train',
-            file: 'tests/text/explain.test.ts',
-            rows: texts.length,
-            sha256: '0'.repeat(64),
-            provenance: 'Written for this test.',
-          },
-        ],
-        evaluation: [],
-      },
-      training: {
-        command: 'vitest run tests/text/explain.test.ts',
-        seconds: 0,
-        rows: texts.length,
-        validationRows: 0,
-        hyperparameters: { c: 4 },
-        machine: 'test',
-        nodeVersion: process.version,
-      },
-      metrics: [],
-      baselines: [],
-      limits: ['Twenty sentences of training data.'],
-      createdAt,
-    },
-  });
+      file: 'tests/text/explain.test.ts',
+      rows: texts.length,
+      heads,
+      languages: ['en', 'fr'],
+    }),
+  );
   const manifest = parseManifest(JSON.parse(await readFile(paths.manifest, 'utf8')), paths.manifest);
   return { model, featurizer, manifest, path: paths.model };
 }

@@ -5,13 +5,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Tensor } from 'onnxruntime-node';
 import { afterAll, describe, expect, it, vi } from 'vitest';
-import {
-  decide,
-  loadTextClassifier,
-  type ModelFolderContents,
-  writeModelFolder,
-} from '../../shared/text/classifier.js';
-import { type FeatureSpec, Featurizer } from '../../shared/text/features.js';
+import { decide, loadTextClassifier, writeModelFolder } from '../../shared/text/classifier.js';
+import { Featurizer } from '../../shared/text/features.js';
 import { scoreLinear } from '../../shared/text/linear-model.js';
 import {
   ModelCardSchema,
@@ -20,54 +15,17 @@ import {
   type TextModelHead,
   TextModelManifestSchema,
 } from '../../shared/text/manifest.js';
-import { DEFAULT_NORMALIZER } from '../../shared/text/normalize.js';
 import { createOnnxSessionCache } from '../../shared/text/onnx-runtime.js';
-import { featurizeAll, learnIdf, toMatrix, trainLinearModel } from '../../shared/text/train.js';
+import {
+  FRIENDLY,
+  INSULTS,
+  tinyFeatures,
+  tinyModelContents,
+  trainTinyToxicity,
+} from '../support/tiny-model.js';
 
-const insults = [
-  'you are an idiot',
-  'what a stupid moron',
-  'shut up you pathetic loser',
-  'you are a worthless idiot',
-  'nobody likes you, you dumb clown',
-  'go away you stupid fool',
-  'you are so dumb it hurts',
-  'what an ignorant moron you are',
-  'you pathetic little troll',
-  'get lost, idiot',
-  'your brain is useless, you fool',
-  'you are a disgusting loser',
-  'stupid idiot, learn to read',
-  'you clueless moron',
-  'what a dumb and worthless comment, loser',
-  'only a pathetic fool would write this',
-  'you are the dumbest troll here',
-  'shut up, you ignorant clown',
-  'you idiot, stop editing',
-  'moron, nobody asked you',
-];
-const friendly = [
-  'thank you for your help',
-  'what a lovely idea',
-  'have a great day, friend',
-  'thanks, this article is really helpful',
-  'I appreciate your kind words',
-  'welcome to the project, glad you are here',
-  'great work on the new section',
-  'thanks for fixing the references',
-  'your edits look good to me',
-  'I enjoyed reading this, thank you',
-  'nice photo, well done',
-  'happy to help with the review',
-  'thank you, that makes sense',
-  'good point, I agree with you',
-  'this is a wonderful contribution',
-  'cheers, see you at the meetup',
-  'kind regards and best wishes',
-  'well written and clear, thanks',
-  'I love this discussion',
-  'please let me know if you need anything',
-];
+const insults = INSULTS;
+const friendly = FRIENDLY;
 const heldOutInsults = ['you are a stupid idiot', 'what a pathetic moron', 'shut up, loser', 'you dumb fool'];
 const heldOutFriendly = [
   'thank you so much, friend',
@@ -76,80 +34,18 @@ const heldOutFriendly = [
   'thanks for the helpful review',
 ];
 
-const features: FeatureSpec = {
-  hash: 'fnv1a32-fmix',
-  seed: 0,
-  buckets: 2 ** 12,
-  words: [1, 2],
-  chars: [2, 4],
-  sublinearTf: true,
-  normalizer: DEFAULT_NORMALIZER,
-};
+const features = tinyFeatures();
 const featurizer = new Featurizer(features);
 const texts = [...insults, ...friendly];
-const docs = featurizeAll(featurizer, texts);
-const idf = learnIdf(docs, features.buckets);
-const started = performance.now();
-const model = trainLinearModel(toMatrix(docs, idf), idf, [
-  {
-    name: 'toxicity',
-    activation: 'sigmoid',
-    labels: ['toxic'],
-    targets: Float32Array.from(texts, (_, i) => (i < insults.length ? 1 : 0)),
-    c: 4,
-  },
-]);
-const createdAt = '2025-01-01T00:00:00.000Z';
-
-const contents: ModelFolderContents = {
+const model = trainTinyToxicity(features);
+const contents = tinyModelContents({
   model,
-  manifest: {
-    name: 'toxicity-test',
-    version: '0.0.1',
-    task: 'toxicity',
-    createdAt,
-    languages: ['en'],
-    inputs: {
-      indices: { dtype: 'int64', shape: ['batch', 'width'] },
-      values: { dtype: 'float32', shape: ['batch', 'width'] },
-    },
-    features,
-    heads: [{ name: 'toxicity', activation: 'sigmoid', labels: ['toxic'], thresholds: { toxic: 0.5 } }],
-    limits: { maxChars: 2000 },
-  },
-  card: {
-    name: 'toxicity-test',
-    version: '0.0.1',
-    summary: 'Toy English toxicity detector for tests.',
-    intendedUse: 'Exercising the model-folder round trip; not for moderation.',
-    data: {
-      training: [
-        {
-          corpus: 'hand-written',
-          split: 'train',
-          file: 'tests/text/model-folder.test.ts',
-          rows: texts.length,
-          sha256: createHash('sha256').update(JSON.stringify(texts)).digest('hex'),
-          provenance: 'Written for this test.',
-        },
-      ],
-      evaluation: [],
-    },
-    training: {
-      command: 'vitest run tests/text/model-folder.test.ts',
-      seconds: (performance.now() - started) / 1000,
-      rows: texts.length,
-      validationRows: 0,
-      hyperparameters: { c: 4, buckets: features.buckets },
-      machine: 'test',
-      nodeVersion: process.version,
-    },
-    metrics: [],
-    baselines: [],
-    limits: ['Forty sentences of training data.'],
-    createdAt,
-  },
-};
+  features,
+  name: 'toxicity-test',
+  version: '0.0.1',
+  file: 'tests/text/model-folder.test.ts',
+  rows: texts.length,
+});
 
 const tmp = await mkdtemp(join(tmpdir(), 'vigil-model-folder-'));
 const cache = createOnnxSessionCache();

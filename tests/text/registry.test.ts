@@ -1,5 +1,3 @@
-/** The text-model registry over tiny real model folders: listing, champions, pinning and safe refreshes. */
-import { createHash } from 'node:crypto';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -7,114 +5,35 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { COLLECTIONS } from '../../shared/ports/collections.js';
 import type { DocumentStore } from '../../shared/ports/documents.js';
 import { type ModelFolderContents, writeModelFolder } from '../../shared/text/classifier.js';
-import { type FeatureSpec, Featurizer } from '../../shared/text/features.js';
-import { DEFAULT_NORMALIZER } from '../../shared/text/normalize.js';
 import {
   createTextModelRegistry,
   ModelNotFoundError,
   type RegistryRecord,
   type TextModelRegistry,
 } from '../../shared/text/registry.js';
-import { featurizeAll, learnIdf, toMatrix, trainLinearModel } from '../../shared/text/train.js';
 import { createTestPlatform, type TestPlatform } from '../support/platform.js';
+import {
+  FRIENDLY,
+  INSULTS,
+  tinyFeatures,
+  tinyModelContents,
+  trainTinyToxicity,
+} from '../support/tiny-model.js';
 
-const insults = [
-  'you are an idiot',
-  'what a stupid moron',
-  'shut up you pathetic loser',
-  'you are a worthless idiot',
-  'go away you stupid fool',
-  'what an ignorant moron you are',
-  'get lost, idiot',
-  'you clueless moron',
-  'only a pathetic fool would write this',
-  'shut up, you ignorant clown',
-];
-const friendly = [
-  'thank you for your help',
-  'what a lovely idea',
-  'have a great day, friend',
-  'thanks, this article is really helpful',
-  'great work on the new section',
-  'your edits look good to me',
-  'happy to help with the review',
-  'good point, I agree with you',
-  'kind regards and best wishes',
-  'please let me know if you need anything',
-];
-const texts = [...insults, ...friendly];
-const features: FeatureSpec = {
-  hash: 'fnv1a32-fmix',
-  seed: 0,
-  buckets: 2 ** 10,
-  words: [1, 2],
-  chars: [2, 4],
-  sublinearTf: true,
-  normalizer: DEFAULT_NORMALIZER,
-};
-const docs = featurizeAll(new Featurizer(features), texts);
-const idf = learnIdf(docs, features.buckets);
-const model = trainLinearModel(toMatrix(docs, idf), idf, [
-  {
-    name: 'toxicity',
-    activation: 'sigmoid',
-    labels: ['toxic'],
-    targets: Float32Array.from(texts, (_, i) => (i < insults.length ? 1 : 0)),
-    c: 4,
-  },
-]);
+const insults = INSULTS.slice(0, 10);
+const friendly = FRIENDLY.slice(0, 10);
+const features = tinyFeatures({ buckets: 2 ** 10 });
+const model = trainTinyToxicity(features, insults, friendly);
 
 function contents(name: string, version: string): ModelFolderContents {
-  const createdAt = '2025-01-01T00:00:00.000Z';
-  return {
+  return tinyModelContents({
     model,
-    manifest: {
-      name,
-      version,
-      task: 'toxicity',
-      createdAt,
-      languages: ['en'],
-      inputs: {
-        indices: { dtype: 'int64', shape: ['batch', 'width'] },
-        values: { dtype: 'float32', shape: ['batch', 'width'] },
-      },
-      features,
-      heads: [{ name: 'toxicity', activation: 'sigmoid', labels: ['toxic'], thresholds: { toxic: 0.5 } }],
-      limits: { maxChars: 2000 },
-    },
-    card: {
-      name,
-      version,
-      summary: 'Toy English toxicity detector for registry tests.',
-      intendedUse: 'Exercising the registry; not for moderation.',
-      data: {
-        training: [
-          {
-            corpus: 'hand-written',
-            split: 'train',
-            file: 'tests/text/registry.test.ts',
-            rows: texts.length,
-            sha256: createHash('sha256').update(JSON.stringify(texts)).digest('hex'),
-            provenance: 'Written for this test.',
-          },
-        ],
-        evaluation: [],
-      },
-      training: {
-        command: 'vitest run tests/text/registry.test.ts',
-        seconds: 0,
-        rows: texts.length,
-        validationRows: 0,
-        hyperparameters: { c: 4, buckets: features.buckets },
-        machine: 'test',
-        nodeVersion: process.version,
-      },
-      metrics: [],
-      baselines: [],
-      limits: ['Twenty sentences of training data.'],
-      createdAt,
-    },
-  };
+    features,
+    name,
+    version,
+    file: 'tests/text/registry.test.ts',
+    rows: insults.length + friendly.length,
+  });
 }
 
 const NAME = 'toxicity-test';
