@@ -1,4 +1,6 @@
 /** Trains linear text heads: TF-IDF over hashed n-grams, L2-regularised logistic regression by L-BFGS. */
+
+import { mulberry32 } from '../ml/random.js';
 import type { Featurizer } from './features.js';
 import { type LinearHead, type LinearTextModel, outputCount, type SparseDoc, tfidf } from './linear-model.js';
 
@@ -311,17 +313,6 @@ function dualCoordinateDescent(
     if (maxGradient < tolerance) break;
   }
   return { w, b };
-}
-
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 function labelledRows(task: HeadTask, rows: number, k: number): Int32Array {

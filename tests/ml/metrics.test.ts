@@ -13,22 +13,11 @@ import {
   rocCurve,
   thinCurve,
 } from '../../shared/ml/metrics.js';
-
-/** Deterministic PRNG (mulberry32) so a failure reproduces. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { mulberry32 } from '../../shared/ml/random.js';
 
 /** Scores rounded to 2 decimals so ties are frequent; positives score a little higher on average. */
 function randomCase(seed: number, n: number, positiveRate = 0.3) {
-  const r = rng(seed);
+  const r = mulberry32(seed);
   const labels = Array.from({ length: n }, () => (r() < positiveRate ? 1 : 0));
   const scores = labels.map((y) => Math.round(Math.min(1, r() * 0.8 + y * 0.2) * 100) / 100);
   return { scores, labels };

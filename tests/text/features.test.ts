@@ -1,5 +1,6 @@
 /** Golden cases for normalisation and hashing, and the trainer's fit on separable data: the contract training and serving share. */
 import { describe, expect, it } from 'vitest';
+import { mulberry32 } from '../../shared/ml/random.js';
 import { type FeatureSpec, Featurizer } from '../../shared/text/features.js';
 import { type SparseDoc, scoreLinear } from '../../shared/text/linear-model.js';
 import { DEFAULT_NORMALIZER, type NormalizerSpec, normalizeText } from '../../shared/text/normalize.js';
@@ -165,17 +166,6 @@ describe('Featurizer hashing', () => {
     expect(substrings).toBe(15);
   });
 });
-
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 describe('trainLinearModel on separable data', () => {
   const vocabularies = [

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import onnxProto from 'onnx-proto';
 import { afterAll, describe, expect, it } from 'vitest';
+import { mulberry32 } from '../../shared/ml/random.js';
 import {
   type LinearHead,
   type LinearTextModel,
@@ -14,17 +15,6 @@ import { exportLinearTextModel, HEADS_METADATA_KEY } from '../../shared/text/onn
 import { createOnnxSessionCache, packBatch, runLinearTextModel } from '../../shared/text/onnx-runtime.js';
 
 const { onnx } = onnxProto;
-
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** A bucket whose idf is 0, like a term seen in every training doc. */
 const zeroIdfBucket = (buckets: number) => Math.floor(buckets / 3);
