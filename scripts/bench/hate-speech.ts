@@ -5,11 +5,19 @@
  * timed one request after another. Targets: `/detect` p99 < 10 ms and ≥ 3,000 req/s; batch of 100 < 30 ms.
  * Usage: node dist/scripts/bench/hate-speech.js [--duration 10 --connections 32 --batch-runs 200]
  */
-import { type ChildProcess, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { freePort, option, requireWrk, runWrk, writePostScript } from './support.js';
+import {
+  freePort,
+  option,
+  requireWrk,
+  runWrk,
+  startFunctionServer,
+  stopFunctionServer,
+  writePostScript,
+} from './support.js';
 
 const duration = Number(option('duration', '10'));
 const connections = Number(option('connections', '32'));
@@ -48,41 +56,16 @@ const base = `http://127.0.0.1:${port}`;
 const headers = { 'content-type': 'application/json', 'x-api-key': KEY };
 
 async function start(): Promise<ChildProcess> {
-  const child = spawn(process.execPath, ['dist/scripts/serve.js', 'hate-speech'], {
-    env: {
-      ...process.env,
-      PORT: String(port),
-      VIGIL_DATA_DIR: dataDir,
-      VIGIL_LOG_LEVEL: 'ERROR',
-      VIGIL_BOOTSTRAP_API_KEY: KEY,
-      VIGIL_RATE_LIMIT_PER_MINUTE: '1000000',
-      VIGIL_RATE_LIMIT_BURST: '1000000',
-    },
-    stdio: ['ignore', 'ignore', 'inherit'],
+  const { child } = await startFunctionServer({
+    name: 'hate-speech',
+    port,
+    dataDir,
+    apiKey: KEY,
+    probe: { path: DETECT, body: { text: SENTENCE } },
   });
-  for (let i = 0; i < 6000; i++) {
-    if (child.exitCode !== null) throw new Error(`the hate-speech function exited with ${child.exitCode}`);
-    try {
-      const res = await fetch(`${base}${DETECT}`, {
-        method: 'POST',
-        headers,
-        body: JSON.stringify({ text: SENTENCE }),
-      });
-      if (res.ok) return child;
-      throw new Error(`${DETECT} answered ${res.status}: ${await res.text()}`);
-    } catch (error) {
-      if (error instanceof Error && error.message.startsWith(DETECT)) throw error;
-      await new Promise((r) => setTimeout(r, 5));
-    }
-  }
-  throw new Error(`the hate-speech function did not answer ${DETECT} within the wait`);
+  return child;
 }
-
-async function stop(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null) return;
-  child.kill('SIGTERM');
-  await new Promise((r) => child.once('exit', r));
-}
+const stop = stopFunctionServer;
 
 /** wrk's latency figure ("812.00us", "1.20ms", "2.00s") in milliseconds. */
 function toMs(figure: string | undefined): number {

@@ -1,5 +1,5 @@
 /** What the HTTP benchmarks share: command-line options, a free port, and wrk runs parsed into numbers. */
-import { spawnSync } from 'node:child_process';
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 
@@ -72,4 +72,63 @@ export async function writePostScript(file: string, body: unknown, apiKey: strin
     ].join('\n'),
   );
   return file;
+}
+
+export interface StartedFunction {
+  child: ChildProcess;
+  /** Spawn → first successful answer to the probe request. */
+  coldStartMs: number;
+}
+
+/**
+ * Spawns `node dist/scripts/serve.js <name>` (the deployment's entry) with an API key and a rate limit
+ * that never binds, and waits for `probe` (a POST) to answer 200.
+ */
+export async function startFunctionServer(options: {
+  name: string;
+  port: number;
+  dataDir: string;
+  apiKey: string;
+  probe: { path: string; body: unknown };
+  nodeFlags?: string[];
+}): Promise<StartedFunction> {
+  const started = performance.now();
+  const child = spawn(
+    process.execPath,
+    [...(options.nodeFlags ?? []), 'dist/scripts/serve.js', options.name],
+    {
+      env: {
+        ...process.env,
+        PORT: String(options.port),
+        VIGIL_DATA_DIR: options.dataDir,
+        VIGIL_LOG_LEVEL: 'ERROR',
+        VIGIL_BOOTSTRAP_API_KEY: options.apiKey,
+        VIGIL_RATE_LIMIT_PER_MINUTE: '1000000',
+        VIGIL_RATE_LIMIT_BURST: '1000000',
+      },
+      stdio: ['ignore', 'ignore', 'inherit'],
+    },
+  );
+  const url = `http://127.0.0.1:${options.port}${options.probe.path}`;
+  for (let i = 0; i < 6000; i++) {
+    if (child.exitCode !== null)
+      throw new Error(`the ${options.name} function exited with ${child.exitCode}`);
+    try {
+      const res = await fetch(url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-api-key': options.apiKey },
+        body: JSON.stringify(options.probe.body),
+      });
+      if (res.ok) return { child, coldStartMs: performance.now() - started };
+    } catch {
+      await new Promise((r) => setTimeout(r, 5));
+    }
+  }
+  throw new Error(`the ${options.name} function did not answer ${options.probe.path} within the wait`);
+}
+
+export async function stopFunctionServer(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null) return;
+  child.kill('SIGTERM');
+  await new Promise((r) => child.once('exit', r));
 }

@@ -4,11 +4,18 @@
  * disk), measured with wrk; plus cold start (process start → first successful `/predict`).
  * Usage: npm run bench:toxicity [-- --duration 10 --connections 32 --route predict|analyze]
  */
-import { spawn } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { freePort, option, requireWrk, runWrk, writePostScript } from './support.js';
+import {
+  freePort,
+  option,
+  requireWrk,
+  runWrk,
+  startFunctionServer,
+  stopFunctionServer,
+  writePostScript,
+} from './support.js';
 
 const duration = Number(option('duration', '10'));
 const connections = Number(option('connections', '32'));
@@ -37,40 +44,16 @@ const dataDir = await mkdtemp(path.join(tmpdir(), 'vigil-bench-'));
 const port = await freePort();
 const base = `http://127.0.0.1:${port}`;
 
-/** Spawns the lean entry and waits for the first successful `/predict`; returns the child and the time. */
-async function start(): Promise<{ child: ReturnType<typeof spawn>; coldStartMs: number }> {
-  const started = performance.now();
-  const child = spawn(process.execPath, [...NODE_FLAGS, 'dist/scripts/serve.js', 'toxicity'], {
-    env: {
-      ...process.env,
-      PORT: String(port),
-      VIGIL_DATA_DIR: dataDir,
-      VIGIL_LOG_LEVEL: 'ERROR',
-      VIGIL_BOOTSTRAP_API_KEY: KEY,
-      VIGIL_RATE_LIMIT_PER_MINUTE: '1000000',
-      VIGIL_RATE_LIMIT_BURST: '1000000',
-    },
-    stdio: ['ignore', 'ignore', 'inherit'],
+const start = () =>
+  startFunctionServer({
+    name: 'toxicity',
+    port,
+    dataDir,
+    apiKey: KEY,
+    probe: { path: '/predict', body: { text: COMMENT } },
+    nodeFlags: NODE_FLAGS,
   });
-  for (let i = 0; i < 6000; i++) {
-    try {
-      const res = await fetch(`${base}/predict`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', 'x-api-key': KEY },
-        body: JSON.stringify({ text: COMMENT }),
-      });
-      if (res.ok) return { child, coldStartMs: performance.now() - started };
-    } catch {
-      await new Promise((r) => setTimeout(r, 5));
-    }
-  }
-  throw new Error('the toxicity function did not answer /predict within the wait');
-}
-
-async function stop(child: ReturnType<typeof spawn>): Promise<void> {
-  child.kill('SIGTERM');
-  await new Promise((r) => child.once('exit', r));
-}
+const stop = stopFunctionServer;
 
 // First start creates the embedded database (initdb); a restart opens the existing one.
 const first = await start();
