@@ -15,6 +15,7 @@ import { explainText, readLinearModel } from '../../shared/text/explain.js';
 import { Featurizer } from '../../shared/text/features.js';
 import type { LinearTextModel } from '../../shared/text/linear-model.js';
 import { parseManifest, type TextModelManifest } from '../../shared/text/manifest.js';
+import { type Reply, send, sortedKeys } from '../support/http.js';
 import { MODELS_DIR, startTestFunction, TEST_SECRET, type TestPlatform } from '../support/platform.js';
 import { startV2Server, type V2TestModel, type V2TestServer } from '../support/v2-server.js';
 
@@ -142,32 +143,6 @@ interface CardMetric {
   label?: string;
   value: number;
 }
-
-interface Reply<T> {
-  status: number;
-  headers: Headers;
-  body: T;
-}
-
-async function send<T = unknown>(
-  app: FetchApp,
-  path: string,
-  init: { json?: unknown; raw?: string; headers?: Record<string, string>; method?: string } = {},
-): Promise<Reply<T>> {
-  const headers: Record<string, string> = { ...init.headers };
-  let body: string | undefined;
-  if (init.json !== undefined || init.raw !== undefined) {
-    body = init.raw ?? JSON.stringify(init.json);
-    headers['Content-Type'] = 'application/json';
-  }
-  const method = init.method ?? (body === undefined ? 'GET' : 'POST');
-  const res = await app.fetch(new Request(`http://local${path}`, { method, headers, body }));
-  const text = await res.text();
-  const isJson = res.headers.get('content-type')?.includes('application/json') ?? false;
-  return { status: res.status, headers: res.headers, body: (isJson ? JSON.parse(text) : text) as T };
-}
-
-const sortedKeys = (o: object) => Object.keys(o).sort();
 
 /** vigil's error envelope with the given status and code. */
 function expectError(reply: Reply<unknown>, status: number, code: string): ErrorBody['error'] {

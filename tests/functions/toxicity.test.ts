@@ -8,6 +8,7 @@ import type { FeedbackDoc, PredictionDoc } from '../../functions/toxicity/histor
 import { toxicityFunction } from '../../functions/toxicity/module.js';
 import { hashPassword } from '../../shared/auth/passwords.js';
 import type { FetchApp } from '../../shared/runtime/function.js';
+import { type Reply, send, sortedKeys } from '../support/http.js';
 import { MODELS_DIR, startTestFunction, type TestPlatform } from '../support/platform.js';
 
 const BOOTSTRAP = 'bootstrap-key-from-the-operator-0123456789';
@@ -86,39 +87,6 @@ interface StoredPrediction {
   text: string | null;
   communityId: string | null;
 }
-
-interface Reply<T> {
-  status: number;
-  headers: Headers;
-  body: T;
-}
-
-interface Send {
-  method?: string;
-  json?: unknown;
-  raw?: string;
-  form?: Record<string, string>;
-  headers?: Record<string, string>;
-}
-
-async function send<T = unknown>(app: FetchApp, path: string, init: Send = {}): Promise<Reply<T>> {
-  const headers: Record<string, string> = { ...init.headers };
-  let body: string | undefined;
-  if (init.form) {
-    body = new URLSearchParams(init.form).toString();
-    headers['Content-Type'] = 'application/x-www-form-urlencoded';
-  } else if (init.json !== undefined || init.raw !== undefined) {
-    body = init.raw ?? JSON.stringify(init.json);
-    headers['Content-Type'] = 'application/json';
-  }
-  const method = init.method ?? (body === undefined ? 'GET' : 'POST');
-  const res = await app.fetch(new Request(`http://local${path}`, { method, headers, body }));
-  const text = await res.text();
-  const isJson = res.headers.get('content-type')?.includes('application/json') ?? false;
-  return { status: res.status, headers: res.headers, body: (isJson ? JSON.parse(text) : text) as T };
-}
-
-const sortedKeys = (o: object) => Object.keys(o).sort();
 
 /** A Perspective-shaped error: only `error`, a numeric HTTP code, a gRPC status name and a message. */
 function expectPerspectiveError(reply: Reply<unknown>, status: number, grpcStatus: string) {
