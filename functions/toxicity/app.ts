@@ -288,7 +288,7 @@ export function createApp(deps: ToxicityDeps): OpenAPIHono<AppEnv> {
     };
     const stored = await record(c, outcome, { comment: { text } }, started);
     return c.json(
-      { text: stored.redactedText, is_toxic: isToxic, score: Math.round(probability * 100) },
+      { text: stored.redactedText(), is_toxic: isToxic, score: Math.round(probability * 100) },
       200,
     );
   });
@@ -375,7 +375,7 @@ export function createApp(deps: ToxicityDeps): OpenAPIHono<AppEnv> {
       communityId?: string | undefined;
     },
     started: number,
-  ): Promise<{ redactedText: string }> {
+  ): Promise<{ redactedText: () => string }> {
     const stored = await deps.history.record({
       text: request.comment.text,
       doNotStore: request.doNotStore ?? false,

@@ -2,6 +2,7 @@
 import { randomUUID } from 'node:crypto';
 import { COLLECTIONS } from '../../shared/ports/collections.js';
 import type { Collection, DocumentStore } from '../../shared/ports/documents.js';
+import { redactPii } from '../../shared/privacy/redact.js';
 import { storableText } from '../../shared/privacy/storage-policy.js';
 
 export interface PredictionDoc {
@@ -78,14 +79,16 @@ export class PredictionHistory {
    * Writes one prediction unless the caller or the deployment said not to. Returns the id (null when
    * nothing was written) and the redacted text, which seed 000's `/predict` echoes.
    */
-  async record(p: PredictionInput): Promise<{ id: string | null; redactedText: string }> {
+  async record(p: PredictionInput): Promise<{ id: string | null; redactedText: () => string }> {
+    // Redaction costs tens of µs per comment: nothing stored, nothing redacted unless asked for.
+    if (!this.policy.storePredictions || p.doNotStore)
+      return { id: null, redactedText: () => redactPii(p.text).text };
     const now = this.clock();
     const stored = storableText(
       p.text,
       { doNotStore: false, retentionDays: this.policy.retentionDays },
       now,
     )!;
-    if (!this.policy.storePredictions || p.doNotStore) return { id: null, redactedText: stored.text };
     const id = randomUUID();
     await this.#predictions.set(id, {
       function: 'toxicity',
@@ -101,7 +104,7 @@ export class PredictionHistory {
       communityId: p.communityId ?? null,
       requestedBy: p.requestedBy,
     });
-    return { id, redactedText: stored.text };
+    return { id, redactedText: () => stored.text };
   }
 
   /** Suggested scores are labelled data for retraining: kept (redacted) for the feedback retention. */
