@@ -3,6 +3,7 @@ import { createHash } from 'node:crypto';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { InferenceSession } from 'onnxruntime-node';
+import { createBatcher } from '../ml/batcher.js';
 import { blockSplit, Featurizer } from './features.js';
 import { type LinearHead, type LinearTextModel, outputCount } from './linear-model.js';
 import {
@@ -67,50 +68,20 @@ export async function loadTextClassifier(dir: string, opts: LoadOptions = {}): P
   const { maxChars } = manifest.limits;
   let closed = false;
 
-  /**
-   * Dynamic batching: calls that arrive in the same turn of the event loop (concurrent requests)
-   * share ONNX runs of up to CHUNK texts, so a busy server pays the per-run overhead once per batch.
-   */
-  const queue: {
-    texts: readonly string[];
-    resolve: (r: TextScores[]) => void;
-    reject: (e: unknown) => void;
-  }[] = [];
-  let flushing = false;
-  async function flush(): Promise<void> {
-    while (queue.length > 0) {
-      const callers = queue.splice(0, queue.length);
-      const texts = callers.flatMap((c) => c.texts);
-      try {
-        const results = await scoreNow(texts);
-        let offset = 0;
-        for (const c of callers) {
-          c.resolve(results.slice(offset, offset + c.texts.length));
-          offset += c.texts.length;
-        }
-      } catch (error) {
-        for (const c of callers) c.reject(error);
-      }
-    }
-    flushing = false;
-  }
-
-  async function scoreNow(texts: readonly string[]): Promise<TextScores[]> {
-    const results: TextScores[] = [];
-    for (let start = 0; start < texts.length; start += CHUNK) {
-      // featurize never awaits, so one Featurizer is safe across concurrent score() calls.
-      const docs = texts.slice(start, start + CHUNK).map((text) => featurizer.featurize(text));
-      const outputs = await runLinearTextModel(session, manifest.heads, docs);
-      for (let d = 0; d < docs.length; d++) {
-        const entries = manifest.heads.map((head) => {
+  // Concurrent score() calls share ONNX runs of up to CHUNK texts (see createBatcher).
+  const scoreBatched = createBatcher(async (texts: readonly string[]): Promise<TextScores[]> => {
+    // featurize never awaits, so one Featurizer is safe across concurrent batches.
+    const docs = texts.map((text) => featurizer.featurize(text));
+    const outputs = await runLinearTextModel(session, manifest.heads, docs);
+    return docs.map((_, d) =>
+      Object.fromEntries(
+        manifest.heads.map((head) => {
           const probs = outputs[head.name]?.[d] as Float32Array;
           return [head.name, Object.fromEntries(head.labels.map((label, j) => [label, probs[j] as number]))];
-        });
-        results.push(Object.fromEntries(entries));
-      }
-    }
-    return results;
-  }
+        }),
+      ),
+    );
+  }, CHUNK);
   return {
     manifest,
     async score(texts) {
@@ -121,14 +92,7 @@ export async function loadTextClassifier(dir: string, opts: LoadOptions = {}): P
         if (text.length > maxChars)
           throw new RangeError(`Text ${i} has ${text.length} characters; the limit is ${maxChars}`);
       }
-      if (texts.length === 0) return [];
-      return new Promise<TextScores[]>((resolve, reject) => {
-        queue.push({ texts, resolve, reject });
-        if (!flushing) {
-          flushing = true;
-          setImmediate(flush);
-        }
-      });
+      return scoreBatched(texts);
     },
     async close() {
       closed = true;
