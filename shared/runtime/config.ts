@@ -3,6 +3,7 @@
  * Schema keys are the variable names themselves, so every error names the variable to fix.
  */
 import { z } from 'zod';
+import { type MlopsConfig, mlopsConfigFrom, mlopsEnvSchema } from '../mlops/config.js';
 
 export class ConfigError extends Error {
   override name = 'ConfigError';
@@ -101,6 +102,13 @@ export const platformEnvSchema = z.object({
     .regex(/^[A-Za-z0-9_.-]{1,128}$/)
     .optional(),
   VIGIL_HATE_SPEECH_REMOTE_THRESHOLD: z.coerce.number().min(0).max(1).default(0.5),
+  VIGIL_MODEL_CACHE_DIR: z.string().min(1).default('.models-cache'),
+  VIGIL_IMAGE_MAX_BYTES: intIn(1024, 50 * 1024 * 1024, 10 * 1024 * 1024),
+  VIGIL_IMAGE_MAX_PIXELS: intIn(1, 100_000_000, 25_000_000),
+  VIGIL_IMAGE_BATCH_MAX_ITEMS: intIn(1, 64, 16),
+  VIGIL_IMAGE_LOG_RETENTION_DAYS: intIn(1, 3650, 180),
+  VIGIL_STORE_IMAGES: z.enum(['true', 'false']).default('false'),
+  ...mlopsEnvSchema.shape,
 });
 
 export type PlatformEnv = z.infer<typeof platformEnvSchema>;
@@ -137,12 +145,25 @@ export interface PlatformConfig {
   /** What detectors may keep: nothing at all when `storePredictions` is false. */
   privacy: { storePredictions: boolean; retentionDays: number; feedbackRetentionDays: number };
   limits: { textMaxChars: number; batchMaxItems: number };
+  /** Image detectors: upload limits (checked before decoding), inference-log retention, image storage. */
+  images: {
+    maxBytes: number;
+    maxPixels: number;
+    batchMaxItems: number;
+    logRetentionDays: number;
+    /** Keep uploaded images in the blobs store (off by default: only predictions are stored). */
+    store: boolean;
+  };
+  /** Where public backbones pulled by `npm run models:pull` are cached. */
+  modelCacheDir: string;
   /** The GPU model server (Open Inference Protocol V2) and the models detectors may send to it. */
   modelServer: {
     url: string | undefined;
     timeoutMs: number;
     hateSpeech: { model: string; threshold: number } | undefined;
   };
+  /** The MLOps loop: dataset validation, retraining and promotion, drift checks, champion polling. */
+  mlops: MlopsConfig;
 }
 
 /**
@@ -233,6 +254,14 @@ export function loadPlatformConfig(
       feedbackRetentionDays: e.VIGIL_FEEDBACK_RETENTION_DAYS,
     },
     limits: { textMaxChars: e.VIGIL_TEXT_MAX_CHARS, batchMaxItems: e.VIGIL_BATCH_MAX_ITEMS },
+    images: {
+      maxBytes: e.VIGIL_IMAGE_MAX_BYTES,
+      maxPixels: e.VIGIL_IMAGE_MAX_PIXELS,
+      batchMaxItems: e.VIGIL_IMAGE_BATCH_MAX_ITEMS,
+      logRetentionDays: e.VIGIL_IMAGE_LOG_RETENTION_DAYS,
+      store: e.VIGIL_STORE_IMAGES === 'true',
+    },
+    modelCacheDir: e.VIGIL_MODEL_CACHE_DIR,
     modelServer: {
       url: e.VIGIL_MODEL_SERVER_URL,
       timeoutMs: e.VIGIL_MODEL_SERVER_TIMEOUT_MS,
@@ -240,6 +269,7 @@ export function loadPlatformConfig(
         ? { model: e.VIGIL_HATE_SPEECH_REMOTE_MODEL, threshold: e.VIGIL_HATE_SPEECH_REMOTE_THRESHOLD }
         : undefined,
     },
+    mlops: mlopsConfigFrom(e, production),
   };
   return deepFreeze(config);
 }
