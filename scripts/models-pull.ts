@@ -1,8 +1,11 @@
 /**
- * `npm run models:pull [-- --mirror <folder>] [--only <name>]`: fills the model cache with the public
- * backbones of `models/backbones.json`, each checked against its pinned size and sha256. Files already
- * cached and intact are kept; `--mirror` copies from a folder laid out as `<name>/<file>` (offline, CI).
+ * `npm run models:pull [-- --mirror <folder>] [--only <name>] [--optional]`: fills the model cache with
+ * the public backbones of `models/backbones.json`, each checked against its pinned size and sha256.
+ * Files already cached and intact are kept; `--mirror` copies from a folder laid out as `<name>/<file>`
+ * (offline, CI) and falls back to the upstream URL when the folder lacks a file. `--optional` (used by
+ * `npm start` and `npm test`) reports failures but exits 0: what needs a missing backbone says so itself.
  */
+import { existsSync } from 'node:fs';
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -10,10 +13,15 @@ import { loadPlatformConfig } from '../shared/runtime/config.js';
 import { cachedPath, readCatalog, sha256Hex } from '../shared/vision/backbones.js';
 
 const { values } = parseArgs({
-  options: { mirror: { type: 'string' }, only: { type: 'string' }, help: { type: 'boolean' } },
+  options: {
+    mirror: { type: 'string' },
+    only: { type: 'string' },
+    optional: { type: 'boolean' },
+    help: { type: 'boolean' },
+  },
 });
 if (values.help) {
-  console.log('usage: npm run models:pull [-- --mirror <folder>] [--only <backbone>]');
+  console.log('usage: npm run models:pull [-- --mirror <folder>] [--only <backbone>] [--optional]');
   process.exit(0);
 }
 
@@ -35,8 +43,10 @@ for (const spec of wanted) {
       continue;
     }
     try {
-      const source = values.mirror ? join(values.mirror, spec.name, file.file) : file.url;
-      const bytes = values.mirror ? await readFile(source) : await download(file.url);
+      const mirrored = values.mirror ? join(values.mirror, spec.name, file.file) : undefined;
+      const fromMirror = mirrored !== undefined && existsSync(mirrored);
+      const source = fromMirror ? mirrored : file.url;
+      const bytes = fromMirror ? await readFile(mirrored) : await download(file.url);
       const sha256 = sha256Hex(bytes);
       if (bytes.length !== file.bytes || sha256 !== file.sha256)
         throw new Error(
@@ -55,7 +65,8 @@ for (const spec of wanted) {
 console.log(`model cache: ${config.modelCacheDir}`);
 if (failures > 0) {
   console.error(`${failures} file(s) failed; offline, pass --mirror <folder> (e.g. ../shared/models)`);
-  process.exit(1);
+  if (!values.optional) process.exit(1);
+  console.error('(--optional: continuing; functions that need these files will say so at start)');
 }
 
 async function intact(path: string, sha256: string, bytes: number): Promise<boolean> {

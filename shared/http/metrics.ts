@@ -10,6 +10,8 @@ export interface Metrics {
   predictionConfidence: Histogram<'function' | 'model'>;
   inferenceDuration: Histogram<'function' | 'model'>;
   predictionErrors: Counter<'function' | 'model' | 'kind'>;
+  /** User feedback on predictions: agreement rate = agree / (agree + disagree). */
+  feedback: Counter<'function' | 'model' | 'agreement'>;
 }
 
 /** Creates the process's registry once; every function in the process labels its series with `function`. */
@@ -62,6 +64,12 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}): Metri
       name: 'vigil_prediction_errors_total',
       help: 'Prediction failures by kind (model_load, input, timeout, internal)',
       labelNames: ['function', 'model', 'kind'],
+      registers,
+    }),
+    feedback: new Counter({
+      name: 'vigil_feedback_total',
+      help: 'Feedback received on predictions, by whether the user agreed with the model',
+      labelNames: ['function', 'model', 'agreement'],
       registers,
     }),
   };

@@ -13,13 +13,22 @@ export interface Send {
   /** A body sent as is with a JSON content type (malformed JSON tests). */
   raw?: string;
   form?: Record<string, string>;
+  /** A multipart body (its boundary header is set by the Request). */
+  multipart?: FormData;
+  /** A raw body sent with the given content type (image uploads). */
+  binary?: { bytes: Uint8Array; type: string };
   headers?: Record<string, string>;
 }
 
 export async function send<T = unknown>(app: FetchApp, path: string, init: Send = {}): Promise<Reply<T>> {
   const headers: Record<string, string> = { ...init.headers };
-  let body: string | undefined;
-  if (init.form) {
+  let body: BodyInit | undefined;
+  if (init.multipart) {
+    body = init.multipart;
+  } else if (init.binary) {
+    body = init.binary.bytes;
+    headers['Content-Type'] = init.binary.type;
+  } else if (init.form) {
     body = new URLSearchParams(init.form).toString();
     headers['Content-Type'] = 'application/x-www-form-urlencoded';
   } else if (init.json !== undefined || init.raw !== undefined) {
