@@ -1,7 +1,9 @@
 /** What the HTTP benchmarks share: command-line options, a free port, and wrk runs parsed into numbers. */
+
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
+import { deflateSync } from 'node:zlib';
 
 /** `--name value` from argv, or the fallback. */
 export function option(
@@ -89,8 +91,10 @@ export async function startFunctionServer(options: {
   port: number;
   dataDir: string;
   apiKey: string;
-  probe: { path: string; body: unknown };
+  /** JSON, or raw bytes with `contentType`. */
+  probe: { path: string; body: unknown; contentType?: string };
   nodeFlags?: string[];
+  env?: Record<string, string>;
 }): Promise<StartedFunction> {
   const started = performance.now();
   const child = spawn(
@@ -105,6 +109,7 @@ export async function startFunctionServer(options: {
         VIGIL_BOOTSTRAP_API_KEY: options.apiKey,
         VIGIL_RATE_LIMIT_PER_MINUTE: '1000000',
         VIGIL_RATE_LIMIT_BURST: '1000000',
+        ...options.env,
       },
       stdio: ['ignore', 'ignore', 'inherit'],
     },
@@ -114,10 +119,11 @@ export async function startFunctionServer(options: {
     if (child.exitCode !== null)
       throw new Error(`the ${options.name} function exited with ${child.exitCode}`);
     try {
+      const { contentType } = options.probe;
       const res = await fetch(url, {
         method: 'POST',
-        headers: { 'content-type': 'application/json', 'x-api-key': options.apiKey },
-        body: JSON.stringify(options.probe.body),
+        headers: { 'content-type': contentType ?? 'application/json', 'x-api-key': options.apiKey },
+        body: contentType ? (options.probe.body as Uint8Array) : JSON.stringify(options.probe.body),
       });
       if (res.ok) return { child, coldStartMs: performance.now() - started };
     } catch {
@@ -131,4 +137,43 @@ export async function stopFunctionServer(child: ChildProcess): Promise<void> {
   if (child.exitCode !== null) return;
   child.kill('SIGTERM');
   await new Promise((r) => child.once('exit', r));
+}
+
+function crc32(bytes: Buffer): number {
+  let c = ~0;
+  for (const b of bytes) {
+    c ^= b;
+    for (let k = 0; k < 8; k++) c = c & 1 ? (c >>> 1) ^ 0xedb88320 : c >>> 1;
+  }
+  return ~c >>> 0;
+}
+
+function pngChunk(type: string, data: Buffer): Buffer {
+  const length = Buffer.alloc(4);
+  length.writeUInt32BE(data.length);
+  const body = Buffer.concat([Buffer.from(type, 'ascii'), data]);
+  const crc = Buffer.alloc(4);
+  crc.writeUInt32BE(crc32(body));
+  return Buffer.concat([length, body, crc]);
+}
+
+/**
+ * A decompression bomb: a valid PNG header declaring `width × height` 1-bit grey pixels whose IDAT holds
+ * the first `rows` rows of zeros (a real bomb would carry all of them; the header alone is what a safe
+ * decoder must refuse). A few hundred bytes on the wire. Used by the vision tests and benchmark.
+ */
+export function bombPng(width: number, height: number, rows = 64): Buffer {
+  const ihdr = Buffer.alloc(13);
+  ihdr.writeUInt32BE(width, 0);
+  ihdr.writeUInt32BE(height, 4);
+  ihdr[8] = 1; // bit depth
+  ihdr[9] = 0; // greyscale
+  const scanline = 1 + Math.ceil(width / 8);
+  const idat = deflateSync(Buffer.alloc(scanline * rows), { level: 9 });
+  return Buffer.concat([
+    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
+    pngChunk('IHDR', ihdr),
+    pngChunk('IDAT', idat),
+    pngChunk('IEND', Buffer.alloc(0)),
+  ]);
 }

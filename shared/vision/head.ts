@@ -206,7 +206,12 @@ export async function loadImageHead(dir: string): Promise<LoadedHead> {
   const sha256 = sha256Hex(bytes);
   if (bytes.length !== manifest.model.bytes || sha256 !== manifest.model.sha256)
     throw new Error(`${join(dir, manifest.model.file)} does not match its manifest checksum: refusing it`);
-  const session = await InferenceSession.create(bytes, { logSeverityLevel: 3 });
+  // A MatMul of a few kB: one thread, no pool to spin.
+  const session = await InferenceSession.create(bytes, {
+    logSeverityLevel: 3,
+    intraOpNumThreads: 1,
+    interOpNumThreads: 1,
+  });
   const dimension = manifest.backbone.dimension;
   return {
     manifest,
