@@ -1,6 +1,6 @@
 /** `npm start`: every vigil function in one process on one port, no cloud needed. */
 import { serve } from '@hono/node-server';
-import { FUNCTIONS } from '../functions/registry.js';
+import { EVENT_FUNCTIONS, FUNCTIONS } from '../functions/registry.js';
 import { loadPlatformConfig } from '../shared/runtime/config.js';
 import { createLocalRuntime } from '../shared/runtime/local.js';
 import { closeOnSignal } from '../shared/runtime/start.js';
@@ -12,13 +12,16 @@ try {
   console.error(error instanceof Error ? error.message : error);
   process.exit(1);
 }
-const runtime = await createLocalRuntime(config, FUNCTIONS);
+const runtime = await createLocalRuntime(config, FUNCTIONS, {}, EVENT_FUNCTIONS);
 closeOnSignal(runtime.platform);
 
 serve({ fetch: runtime.fetch, port: config.port, hostname: '127.0.0.1' }, (info) => {
   console.log(`vigil local — http://localhost:${info.port}/  (data in ${config.dataDir}/)`);
   for (const fn of runtime.functions) {
     console.log(`  /${fn.name}/  ${fn.summary}  → http://localhost:${info.port}/${fn.name}/docs`);
+  }
+  for (const folder of runtime.loop?.folders ?? []) {
+    console.log(`  watching ${folder}/<model>/ for CSV/JSONL files (MLOps loop, see docs/MLOPS.md)`);
   }
   const creds = runtime.credentials;
   if (creds) {

@@ -9,6 +9,9 @@ import type { AppEnv } from '../../shared/http/context.js';
 import { ApiError } from '../../shared/http/errors.js';
 import { type Metrics, recordPrediction } from '../../shared/http/metrics.js';
 import { errorResponses, SECURED } from '../../shared/http/schemas.js';
+import { registerMlopsRoutes } from '../../shared/mlops/routes.js';
+import type { ServingModels } from '../../shared/mlops/serving.js';
+import type { DocumentStore } from '../../shared/ports/documents.js';
 import { decide } from '../../shared/text/classifier.js';
 import type { ModelCard } from '../../shared/text/manifest.js';
 import { ModelNotFoundError, type TextModelRegistry } from '../../shared/text/registry.js';
@@ -44,6 +47,8 @@ export interface HateSpeechDeps {
   boost: (text: string, score: HateScore) => { probability: number; applied: boolean };
   card: () => Promise<ModelCard>;
   metrics: Metrics;
+  /** The MLOps loop: `GET /drift`, version records, promotion/rollback, the `X-Vigil-Model` header. */
+  mlops?: { models: ServingModels; documents: DocumentStore };
 }
 
 export const VERSION = '1.0.0';
@@ -178,6 +183,14 @@ export function createApp(deps: HateSpeechDeps): OpenAPIHono<AppEnv> {
       'Hate-speech detection in French and English. Seed 001’s HateComment routes (same paths and fields) and generic multi-model routes; a trained linear model in process, or a heavy model on an Open Inference Protocol V2 server.',
   });
   const analyze = deps.guard(['hate-speech:analyze']);
+  if (deps.mlops)
+    registerMlopsRoutes(app, {
+      ...deps.mlops,
+      names: [HATE_MODEL, 'language-id'],
+      driftNames: [HATE_MODEL],
+      read: analyze,
+      manage: deps.guard(['models:manage']),
+    });
 
   async function verdicts(texts: readonly string[], withReasons: boolean) {
     const started = performance.now();

@@ -12,6 +12,9 @@ import type { AppEnv } from '../../shared/http/context.js';
 import { ApiError } from '../../shared/http/errors.js';
 import { type Metrics, recordPrediction } from '../../shared/http/metrics.js';
 import { errorResponses, SECURED } from '../../shared/http/schemas.js';
+import { registerMlopsRoutes } from '../../shared/mlops/routes.js';
+import type { ServingModels } from '../../shared/mlops/serving.js';
+import type { DocumentStore } from '../../shared/ports/documents.js';
 import { decide } from '../../shared/text/classifier.js';
 import { type ModelCard, parseCard } from '../../shared/text/manifest.js';
 import type { TextModelRegistry } from '../../shared/text/registry.js';
@@ -46,6 +49,8 @@ export interface ToxicityDeps {
   limits: { maxChars: number; batchMaxItems: number };
   /** Seed 000 served `POST /token` itself; absent when the deployment leaves tokens to `auth`. */
   passwordGrant?: PasswordGrantDeps;
+  /** The MLOps loop: `GET /drift`, version records, promotion/rollback, the `X-Vigil-Model` header. */
+  mlops?: { models: ServingModels; documents: DocumentStore };
 }
 
 export const VERSION = '1.0.0';
@@ -197,6 +202,14 @@ export function createApp(deps: ToxicityDeps): OpenAPIHono<AppEnv> {
   const scoring = new ToxicityScoring(deps.registry, { maxChars: deps.limits.maxChars });
   const analyze = deps.guard(['toxicity:analyze']);
   const admin = deps.guard(['admin']);
+  if (deps.mlops)
+    registerMlopsRoutes(app, {
+      ...deps.mlops,
+      names: [toxicityModel('en'), toxicityModel('fr'), LANGUAGE_MODEL],
+      driftNames: [toxicityModel('en'), toxicityModel('fr')],
+      read: analyze,
+      manage: deps.guard(['models:manage']),
+    });
 
   // Before the routes, so it wraps their guards and validators too.
   app.use('/v1alpha1/*', perspectiveErrorShape);

@@ -1,6 +1,7 @@
 /** Wires the toxicity function's deps from the platform. */
+
+import { createServingModels } from '../../shared/mlops/serving.js';
 import { platformHttpOptions, type VigilFunction } from '../../shared/runtime/function.js';
-import { textModelRegistry } from '../../shared/runtime/models.js';
 import { passwordGrantDeps } from '../auth/module.js';
 import { createApp } from './app.js';
 import { PredictionHistory } from './history.js';
@@ -11,17 +12,18 @@ export const toxicityFunction: VigilFunction = {
   summary: 'Perspective-compatible toxicity scoring, seed 000’s /predict, history and erasure',
   async create(platform) {
     const { config } = platform;
-    const registry = textModelRegistry(platform);
-    // Load every model before taking traffic: the first request must not pay for it.
+    // Loads every champion before taking traffic (the first request must not pay for it), then polls
+    // the registry so a promoted version is served without a restart.
     const champions = [toxicityModel('en'), toxicityModel('fr'), LANGUAGE_MODEL];
-    await Promise.all(champions.map((name) => registry.classifier(name)));
+    const models = await createServingModels(platform, 'toxicity', champions);
+    const registry = models.registry;
     const maxChars = Math.min(
       config.limits.textMaxChars,
       ...(await Promise.all(
         champions.map(async (n) => (await registry.classifier(n)).manifest.limits.maxChars),
       )),
     );
-    return createApp({
+    const app = createApp({
       http: {
         ...platformHttpOptions(platform, 'toxicity'),
         readiness: {
@@ -37,6 +39,8 @@ export const toxicityFunction: VigilFunction = {
       metrics: platform.metrics,
       limits: { maxChars, batchMaxItems: config.limits.batchMaxItems },
       passwordGrant: await passwordGrantDeps(platform),
+      mlops: { models, documents: platform.documents },
     });
+    return models.withVersionHeader(app);
   },
 };

@@ -172,7 +172,7 @@ try {
     const res = await fetch(`${base}/api/predict`, {
       method: 'POST',
       headers: { 'content-type': 'image/png', 'x-api-key': KEY },
-      body: bomb,
+      body: new Uint8Array(bomb),
     });
     await res.text();
     if (res.status !== 413) throw new Error(`bomb got HTTP ${res.status}`);

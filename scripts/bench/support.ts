@@ -123,7 +123,9 @@ export async function startFunctionServer(options: {
       const res = await fetch(url, {
         method: 'POST',
         headers: { 'content-type': contentType ?? 'application/json', 'x-api-key': options.apiKey },
-        body: contentType ? (options.probe.body as Uint8Array) : JSON.stringify(options.probe.body),
+        body: contentType
+          ? new Uint8Array(options.probe.body as Uint8Array)
+          : JSON.stringify(options.probe.body),
       });
       if (res.ok) return { child, coldStartMs: performance.now() - started };
     } catch {

@@ -5,6 +5,8 @@ export const COLLECTIONS = {
   predictions: 'predictions',
   feedback: 'feedback',
   modelRegistry: 'modelRegistry',
+  /** One document per trained model version (stage, metrics, artifact, training data). */
+  modelVersions: 'modelVersions',
   driftReports: 'driftReports',
   /** Event ids already handled, for idempotent CloudEvent functions. */
   processedEvents: 'processedEvents',

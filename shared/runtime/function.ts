@@ -10,6 +10,8 @@ export interface VigilFunction {
   /** The deployed function's name and its path prefix in local mode (`/<name>/…`). */
   name: string;
   summary: string;
+  /** True when the function serves a web page at its root (`/`), linked from the local front page. */
+  page?: boolean;
   create(platform: Platform): Promise<FetchApp>;
 }
 
@@ -31,4 +33,28 @@ export function platformHttpOptions(
     corsOrigins: http.corsOrigins,
     ...(http.metricsPublic ? {} : { metricsGuard: platform.guardFor(name)(['metrics:read']) }),
   };
+}
+
+/** The CloudEvent fields vigil's event functions read (the Functions Framework's `CloudEvent` fits). */
+export interface VigilCloudEvent<T = unknown> {
+  id: string;
+  source: string;
+  type: string;
+  subject?: string | undefined;
+  time?: string | undefined;
+  data?: T | undefined;
+}
+
+/** Throw to have the event redelivered (worth retrying); return when it is done or to be skipped. */
+export type CloudEventHandler = (event: VigilCloudEvent) => Promise<void>;
+
+/** What triggers an event function in production (Terraform) and in local mode (the local runtime). */
+export type EventTrigger = { kind: 'storage'; prefix: string } | { kind: 'pubsub'; topic: string };
+
+/** A CloudEvent function: `functions.cloudEvent(name, …)` in production, wired to folders and the bus locally. */
+export interface VigilEventFunction {
+  name: string;
+  summary: string;
+  triggers: readonly EventTrigger[];
+  create(platform: Platform): Promise<CloudEventHandler>;
 }

@@ -2,7 +2,7 @@
 
 import { resolve } from 'node:path';
 import { loadPlatformConfig } from './config.js';
-import type { FetchApp, VigilFunction } from './function.js';
+import type { CloudEventHandler, FetchApp, VigilEventFunction, VigilFunction } from './function.js';
 import { createPlatform, openDocuments, type Platform } from './platform.js';
 
 /**
@@ -45,4 +45,20 @@ export function closeOnSignal(platform: Platform): void {
   };
   process.once('SIGTERM', stop);
   process.once('SIGINT', stop);
+}
+
+/**
+ * Start-up of one CloudEvent function (the Functions Framework entry calls this, then
+ * `functions.cloudEvent(name, handler)`): the same config and platform as HTTP functions.
+ */
+export async function startEventFunction(
+  fn: VigilEventFunction,
+  env: Record<string, string | undefined> = process.env,
+): Promise<CloudEventHandler & { platform: Platform }> {
+  const config = loadPlatformConfig(env);
+  const platform = await createPlatform(config);
+  const handler = await fn.create(platform);
+  closeOnSignal(platform);
+  platform.logger.info('function started', { function: fn.name, env: config.env, kind: 'cloudevent' });
+  return Object.assign((event: Parameters<CloudEventHandler>[0]) => handler(event), { platform });
 }

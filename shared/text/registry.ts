@@ -68,6 +68,11 @@ export interface TextModelRegistryOptions {
   closeGraceMs?: number;
   /** Told about version folders that are skipped for a broken manifest, and about a champion not on disk. */
   onWarning?: (message: string) => void;
+  /**
+   * More folders of `<name>/<version>/`, read after `modelsDir` (which wins a version both hold): where
+   * retrained versions fetched from the blobs store land, outside the committed models.
+   */
+  extraDirs?: readonly string[];
 }
 
 // The manifest's name rule: kebab-case cannot spell '..', '/' or '\', so no path escapes modelsDir.
@@ -113,19 +118,28 @@ export function createTextModelRegistry(opts: TextModelRegistryOptions): TextMod
   }
 
   async function readVersions(name: string): Promise<ModelVersionInfo[]> {
-    const modelDir = join(modelsDir, name);
-    const entries = await readdir(modelDir).catch((error: NodeJS.ErrnoException) => {
-      if (error.code === 'ENOENT' || error.code === 'ENOTDIR') return [];
-      throw error;
-    });
-    const found = await Promise.all(
-      entries.filter((entry) => VERSION.test(entry)).map((version) => readVersion(name, version)),
-    );
-    return found.filter((info) => info !== undefined).sort((a, b) => compareVersions(b.version, a.version));
+    const byVersion = new Map<string, ModelVersionInfo>();
+    for (const root of [modelsDir, ...(opts.extraDirs ?? [])]) {
+      const entries = await readdir(join(root, name)).catch((error: NodeJS.ErrnoException) => {
+        if (error.code === 'ENOENT' || error.code === 'ENOTDIR') return [];
+        throw error;
+      });
+      const found = await Promise.all(
+        entries
+          .filter((entry) => VERSION.test(entry) && !byVersion.has(entry))
+          .map((version) => readVersion(root, name, version)),
+      );
+      for (const info of found) if (info) byVersion.set(info.version, info);
+    }
+    return [...byVersion.values()].sort((a, b) => compareVersions(b.version, a.version));
   }
 
-  async function readVersion(name: string, version: string): Promise<ModelVersionInfo | undefined> {
-    const dir = join(modelsDir, name, version);
+  async function readVersion(
+    root: string,
+    name: string,
+    version: string,
+  ): Promise<ModelVersionInfo | undefined> {
+    const dir = join(root, name, version);
     const path = join(dir, MANIFEST_FILE);
     let text: string;
     try {

@@ -39,7 +39,7 @@ interface ErrorBody {
 }
 
 const upload = (bytes: Uint8Array, name = 'image.jpg', field = 'file', form = new FormData()) => {
-  form.append(field, new Blob([bytes]), name);
+  form.append(field, new Blob([new Uint8Array(bytes)]), name);
   return form;
 };
 const predict = (app: FetchApp, bytes: Uint8Array, query = '') =>
@@ -178,7 +178,7 @@ describe.skipIf(!BACKBONE_READY)('image-classifier function', () => {
       const form = new FormData();
       const colours = ['#202020', '#ff0000', '#00ff00'];
       for (const [i, c] of colours.entries())
-        form.append('files', new Blob([await solidImage(64, 64, 'png', c)]), `f${i}.png`);
+        form.append('files', new Blob([new Uint8Array(await solidImage(64, 64, 'png', c))]), `f${i}.png`);
       const res = await send<{ results: (Prediction & { filename: string })[]; model_version: string }>(
         app,
         '/api/predict/batch',
@@ -192,7 +192,7 @@ describe.skipIf(!BACKBONE_READY)('image-classifier function', () => {
 
     it('names the bad file of a batch and refuses batches over the limit', async () => {
       const form = new FormData();
-      form.append('files', new Blob([grey]), 'ok.jpg');
+      form.append('files', new Blob([new Uint8Array(grey)]), 'ok.jpg');
       form.append('files', new Blob([Buffer.from('junk')]), 'bad.txt');
       const error = expectError(
         await send(app, '/api/predict/batch', { multipart: form, headers: KEY }),
@@ -201,7 +201,7 @@ describe.skipIf(!BACKBONE_READY)('image-classifier function', () => {
       );
       expect(error.details).toEqual([{ path: 'files.1', message: 'unsupported_format' }]);
       const many = new FormData();
-      for (let i = 0; i < 5; i++) many.append('files', new Blob([grey]), `${i}.jpg`);
+      for (let i = 0; i < 5; i++) many.append('files', new Blob([new Uint8Array(grey)]), `${i}.jpg`);
       expectError(
         await send(app, '/api/predict/batch', { multipart: many, headers: KEY }),
         413,

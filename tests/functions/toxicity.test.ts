@@ -981,6 +981,9 @@ describe('toxicity function', () => {
         'POST /model/refresh',
         'GET /v1/predictions',
         'DELETE /v1/data-subjects/{clientToken}',
+        'GET /drift',
+        'GET /models/{name}/versions',
+        'PUT /models/{name}/champion',
       ].sort(),
     );
   });

@@ -26,7 +26,7 @@ export async function send<T = unknown>(app: FetchApp, path: string, init: Send 
   if (init.multipart) {
     body = init.multipart;
   } else if (init.binary) {
-    body = init.binary.bytes;
+    body = new Uint8Array(init.binary.bytes);
     headers['Content-Type'] = init.binary.type;
   } else if (init.form) {
     body = new URLSearchParams(init.form).toString();

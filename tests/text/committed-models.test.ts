@@ -1,4 +1,7 @@
-/** The models committed under models/: each folder is complete, verified and scores through onnxruntime-node. */
+/**
+ * The text models committed under models/: each folder is complete, verified and scores through
+ * onnxruntime-node. (Image heads, `vigil.image-head/1` manifests, are tested in tests/vision.)
+ */
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -9,7 +12,12 @@ const MODELS = path.resolve(import.meta.dirname, '../../models');
 const folders = readdirSync(MODELS, { withFileTypes: true })
   .filter((d) => d.isDirectory())
   .flatMap((d) => readdirSync(path.join(MODELS, d.name)).map((version) => path.join(d.name, version)))
-  .filter((folder) => readdirSync(path.join(MODELS, folder)).includes('manifest.json'));
+  .filter((folder) => readdirSync(path.join(MODELS, folder)).includes('manifest.json'))
+  .filter(
+    (folder) =>
+      JSON.parse(readFileSync(path.join(MODELS, folder, 'manifest.json'), 'utf8')).schema !==
+      'vigil.image-head/1',
+  );
 
 const loaded = new Map<string, TextClassifier>();
 async function classifier(name: string): Promise<TextClassifier> {
