@@ -242,6 +242,7 @@ const manifest: ImageHeadManifest = ImageHeadManifestSchema.parse({
     sha256: spec.files.model.sha256,
     features: spec.features?.name,
     dimension: backbone.featureDimension,
+    preprocess: spec.preprocess,
   },
   labels: [...LABELS],
   model: { file: 'model.onnx', sha256: sha256Hex(onnx), bytes: onnx.length },

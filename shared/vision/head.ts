@@ -9,6 +9,7 @@ import { InferenceSession, Tensor } from 'onnxruntime-node';
 import { z } from 'zod';
 import { type HeadTask, type SparseMatrix, type TrainOptions, trainLinearModel } from '../text/train.js';
 import { sha256Hex } from './backbones.js';
+import { PreprocessSpecSchema } from './preprocess.js';
 
 export const HEAD_INPUT = 'features';
 export const HEAD_OUTPUT = 'probabilities';
@@ -28,6 +29,7 @@ export const ImageHeadManifestSchema = z
         sha256: Sha256.describe('of the backbone model file the head was trained on'),
         features: z.string().describe('feature output the head reads'),
         dimension: z.number().int().positive(),
+        preprocess: PreprocessSpecSchema.describe('the preprocessing the head was trained with'),
       })
       .strict(),
     labels: z.array(z.string().min(1)).min(2),

@@ -23,6 +23,8 @@ export const PreprocessSpecSchema = z
         height: z.number().int().min(1).max(4096),
       }),
     ]),
+    /** Resampling filter of the resize; torchvision's default is bilinear (antialiased when shrinking). */
+    interpolation: z.enum(['nearest', 'bilinear', 'bicubic', 'lanczos3']),
     /** Pixels (0–255) are divided by this before mean/std: 255 for [0, 1] inputs, 1 for raw. */
     scale: z.number().positive(),
     mean: Rgb,

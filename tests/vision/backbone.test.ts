@@ -148,7 +148,10 @@ describe.skipIf(!BACKBONE_READY)('the committed cats-vs-dogs classifier', () => 
     );
     const results = (await Promise.all(images.map((image) => classifier.classify([image])))).flat();
     const right = results.filter((r, i) => r.label === (i < 6 ? 'cat' : 'dog')).length;
-    // 97.75% on the 400 test photos; allow one miss among these 12.
-    expect(right).toBeGreaterThanOrEqual(11);
+    const swapped = results.filter((r, i) => r.label === (i < 6 ? 'dog' : 'cat')).length;
+    // On the 400 test photos: 2.8% unknown, 98.7% right among the rest. Among these 12, at most two
+    // low-confidence "unknown" answers and at most one cat called a dog (or the reverse).
+    expect(right).toBeGreaterThanOrEqual(10);
+    expect(swapped).toBeLessThanOrEqual(1);
   });
 });

@@ -8,6 +8,7 @@ import { bombPng, solidImage } from '../support/vision.js';
 const LIMITS = { maxBytes: 10 * 2 ** 20, maxPixels: 25_000_000 };
 const SPEC: PreprocessSpec = {
   resize: { mode: 'shorter-side-center-crop', shorterSide: 256, crop: 224 },
+  interpolation: 'bilinear',
   scale: 255,
   mean: [0.485, 0.456, 0.406],
   std: [0.229, 0.224, 0.225],
@@ -32,7 +33,7 @@ describe('decodeForModel', () => {
   it.each(['jpeg', 'png', 'webp', 'gif'] as const)('decodes %s to 224×224 RGB', async (format) => {
     const bytes = await solidImage(400, 300, format, '#336699');
     const { info, rgb } = await decodeForModel(bytes, LIMITS, SPEC);
-    expect(info).toEqual({ format, width: 400, height: 300, bytes: bytes.length });
+    expect(info).toEqual({ format, width: 400, height: 300, bytes: bytes.length, orientation: 1 });
     expect(rgb.length).toBe(224 * 224 * 3);
     // A flat colour stays that colour through resize and crop (within codec rounding).
     expect(Math.abs((rgb[0] as number) - 0x33)).toBeLessThanOrEqual(3);

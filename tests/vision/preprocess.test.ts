@@ -12,6 +12,7 @@ import {
 
 const IMAGENET: PreprocessSpec = {
   resize: { mode: 'shorter-side-center-crop', shorterSide: 256, crop: 224 },
+  interpolation: 'bilinear',
   scale: 255,
   mean: [0.485, 0.456, 0.406],
   std: [0.229, 0.224, 0.225],
