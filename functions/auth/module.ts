@@ -1,7 +1,11 @@
 /** Wires the auth function's deps from the platform. */
 import { createTokenIssuer } from '../../shared/auth/tokens.js';
 import { UserDirectory } from '../../shared/auth/users.js';
-import { platformHttpOptions, type VigilFunction } from '../../shared/runtime/function.js';
+import {
+  documentsReadiness,
+  platformHttpOptions,
+  type VigilFunction,
+} from '../../shared/runtime/function.js';
 import type { Platform } from '../../shared/runtime/platform.js';
 import { createApp, type PasswordGrantDeps } from './app.js';
 
@@ -12,7 +16,10 @@ export const authFunction: VigilFunction = {
     if (platform.config.authDisabled.includes('auth'))
       throw new Error('VIGIL_AUTH_DISABLED: the auth function cannot be disabled');
     return createApp({
-      http: { ...platformHttpOptions(platform, 'auth'), readiness: { documents: readiness(platform) } },
+      http: {
+        ...platformHttpOptions(platform, 'auth'),
+        readiness: { documents: documentsReadiness(platform) },
+      },
       ...(await passwordGrantDeps(platform)),
       apiKeys: platform.apiKeys,
       guard: platform.guardFor('auth'),
@@ -36,12 +43,5 @@ export async function passwordGrantDeps(platform: Platform): Promise<PasswordGra
     issuer,
     limiter: platform.limiter,
     loginRateLimit: { perMinute: 20, burst: 10 },
-  };
-}
-
-function readiness(platform: Parameters<VigilFunction['create']>[0]) {
-  return async () => {
-    await platform.documents.ping();
-    return { ok: true, detail: platform.documents.kind };
   };
 }

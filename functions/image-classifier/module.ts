@@ -1,7 +1,11 @@
 /** Wires the image-classifier function's deps from the platform. */
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { platformHttpOptions, type VigilFunction } from '../../shared/runtime/function.js';
+import {
+  documentsReadiness,
+  platformHttpOptions,
+  type VigilFunction,
+} from '../../shared/runtime/function.js';
 import { parseCard } from '../../shared/text/manifest.js';
 import { loadImageClassifier } from '../../shared/vision/classifier.js';
 import { createApp } from './app.js';
@@ -31,12 +35,7 @@ export const imageClassifierFunction: VigilFunction = {
       http: {
         ...http,
         bodyLimitBytes,
-        readiness: {
-          documents: async () => {
-            await platform.documents.ping();
-            return { ok: true, detail: platform.documents.kind };
-          },
-        },
+        readiness: { documents: documentsReadiness(platform) },
       },
       guard: platform.guardFor('image-classifier'),
       classifier,

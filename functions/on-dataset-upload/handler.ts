@@ -7,7 +7,7 @@ import { createHash } from 'node:crypto';
 import type { Logger } from '../../shared/logging/logger.js';
 import { MalformedEventError, storageObjectOf, TOPICS } from '../../shared/mlops/cloud-events.js';
 import type { DatasetLimits } from '../../shared/mlops/config.js';
-import { type DatasetValidation, validateDataset } from '../../shared/mlops/datasets.js';
+import { type DatasetValidation, emptyStats, validateDataset } from '../../shared/mlops/datasets.js';
 import type { RetrainRequest } from '../../shared/mlops/retrain.js';
 import type { BlobStore } from '../../shared/ports/blobs.js';
 import { COLLECTIONS } from '../../shared/ports/collections.js';
@@ -156,16 +156,4 @@ async function handle(
   await report(rest, messageId);
   log.info('dataset accepted; retrain requested', { model, rows: validation.stats.rows, messageId });
   return `retrain requested: ${messageId}`;
-}
-
-function emptyStats(bytes: number): DatasetValidation['stats'] {
-  return {
-    bytes,
-    rows: 0,
-    emptyShare: 0,
-    duplicateShare: 0,
-    conflictingDuplicates: 0,
-    positiveShare: {},
-    languages: {},
-  };
 }

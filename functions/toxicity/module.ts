@@ -1,7 +1,11 @@
 /** Wires the toxicity function's deps from the platform. */
 
 import { createServingModels } from '../../shared/mlops/serving.js';
-import { platformHttpOptions, type VigilFunction } from '../../shared/runtime/function.js';
+import {
+  documentsReadiness,
+  platformHttpOptions,
+  type VigilFunction,
+} from '../../shared/runtime/function.js';
 import { passwordGrantDeps } from '../auth/module.js';
 import { createApp } from './app.js';
 import { PredictionHistory } from './history.js';
@@ -26,12 +30,7 @@ export const toxicityFunction: VigilFunction = {
     const app = createApp({
       http: {
         ...platformHttpOptions(platform, 'toxicity'),
-        readiness: {
-          documents: async () => {
-            await platform.documents.ping();
-            return { ok: true, detail: platform.documents.kind };
-          },
-        },
+        readiness: { documents: documentsReadiness(platform) },
       },
       guard: platform.guardFor('toxicity'),
       registry,

@@ -121,15 +121,7 @@ export function validateDataset(
     model: manifest.name,
     format,
     problems,
-    stats: {
-      bytes: bytes.length,
-      rows: 0,
-      emptyShare: 0,
-      duplicateShare: 0,
-      conflictingDuplicates: 0,
-      positiveShare: {},
-      languages: {},
-    },
+    stats: emptyStats(bytes.length),
   };
   if (!datasetFormat(objectName))
     problems.push({ check: 'format', message: 'only .csv and .jsonl files are read' });
@@ -265,3 +257,16 @@ export function validateDataset(
 
 const round = (x: number) => Number(x.toFixed(4));
 const pct = (x: number) => `${(x * 100).toFixed(1)}%`;
+
+/** Statistics of a file with no rows read (yet). */
+export function emptyStats(bytes: number): DatasetValidation['stats'] {
+  return {
+    bytes,
+    rows: 0,
+    emptyShare: 0,
+    duplicateShare: 0,
+    conflictingDuplicates: 0,
+    positiveShare: {},
+    languages: {},
+  };
+}

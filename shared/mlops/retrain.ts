@@ -31,7 +31,7 @@ import {
   type SetEvaluation,
 } from './evaluation.js';
 import { renderRetrainMarkdown, rocSvgFor } from './reports.js';
-import type { TrainingData } from './training-data.js';
+import { PERMISSIVE_LIMITS, type TrainingData } from './training-data.js';
 import { type ModelVersionRecord, ModelVersionStore, nextVersion } from './versions.js';
 
 /** What `on-dataset-upload` publishes and `retrain` consumes. */
@@ -310,14 +310,7 @@ async function readCard(path: string): Promise<ModelCard | null> {
 async function readUpload(blobs: BlobStore, name: string, manifest: TextModelManifest) {
   const blob = await blobs.get(name);
   if (!blob) throw new Error(`uploaded dataset ${name} is gone`);
-  const { validation, examples } = validateDataset(blob.data, name, manifest, {
-    maxBytes: Number.MAX_SAFE_INTEGER,
-    minRows: 1,
-    maxRows: Number.MAX_SAFE_INTEGER,
-    maxDuplicateShare: 1,
-    maxEmptyShare: 1,
-    minClassShare: 0,
-  });
+  const { validation, examples } = validateDataset(blob.data, name, manifest, PERMISSIVE_LIMITS);
   if (validation.problems.some((p) => p.check === 'schema' || p.check === 'format'))
     throw new Error(`uploaded dataset ${name} no longer matches ${manifest.name}`);
   return { examples, sha256: createHash('sha256').update(blob.data).digest('hex') };

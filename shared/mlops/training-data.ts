@@ -26,7 +26,8 @@ export interface TrainingData {
   evaluation(manifest: TextModelManifest): Promise<EvalSet[]>;
 }
 
-const PERMISSIVE = {
+/** Limits that accept any parseable file: for data already accepted once, read again for training. */
+export const PERMISSIVE_LIMITS = {
   maxBytes: Number.MAX_SAFE_INTEGER,
   minRows: 1,
   maxRows: Number.MAX_SAFE_INTEGER,
@@ -68,7 +69,7 @@ export function blobTrainingData(blobs: BlobStore): TrainingData {
       if (!datasetFormat(info.name)) continue;
       const blob = await blobs.get(info.name);
       if (!blob) continue;
-      const { validation, examples } = validateDataset(blob.data, info.name, manifest, PERMISSIVE);
+      const { validation, examples } = validateDataset(blob.data, info.name, manifest, PERMISSIVE_LIMITS);
       const fatal = validation.problems.filter(
         (p) => p.check === 'format' || p.check === 'schema' || p.check === 'labels',
       );

@@ -35,6 +35,14 @@ export function platformHttpOptions(
   };
 }
 
+/** The readiness check every function with a documents store runs behind `/health/ready`. */
+export function documentsReadiness(platform: Platform): () => Promise<{ ok: boolean; detail: string }> {
+  return async () => {
+    await platform.documents.ping();
+    return { ok: true, detail: platform.documents.kind };
+  };
+}
+
 /** The CloudEvent fields vigil's event functions read (the Functions Framework's `CloudEvent` fits). */
 export interface VigilCloudEvent<T = unknown> {
   id: string;

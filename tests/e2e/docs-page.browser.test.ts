@@ -1,21 +1,13 @@
 /** The local runner's front page and Swagger UI, rendered in real Chromium. */
-import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type Browser, chromium } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CHROMIUM_AVAILABLE, launchChromium } from '../support/browser.js';
 import { type RunningServer, startServer } from '../support/process.js';
 
-const CHROMIUM = process.env.VIGIL_CHROMIUM ?? '/usr/bin/chromium';
-const available = existsSync(CHROMIUM);
-if (!available) {
-  if (process.env.CI === 'true')
-    throw new Error(`${CHROMIUM} is required under CI=true (apt-get install chromium)`);
-  console.error(`\n!!! ${CHROMIUM} not found: browser tests are SKIPPED !!!\n`);
-}
-
-describe.skipIf(!available)('docs pages in Chromium', () => {
+describe.skipIf(!CHROMIUM_AVAILABLE)('docs pages in Chromium', () => {
   let dataDir: string;
   let server: RunningServer;
   let browser: Browser;
@@ -23,20 +15,7 @@ describe.skipIf(!available)('docs pages in Chromium', () => {
   beforeAll(async () => {
     dataDir = await mkdtemp(join(tmpdir(), 'vigil-browser-'));
     server = await startServer('dist/scripts/local.js', [], { VIGIL_DATA_DIR: dataDir });
-    // Playwright gives each launch a fresh temporary profile (it refuses --user-data-dir).
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-        '--no-first-run',
-      ],
-    });
+    browser = await launchChromium();
   });
   afterAll(async () => {
     await browser?.close();

@@ -3,21 +3,18 @@
  * photo, read the label and the probability bars, give feedback, use the keyboard and drag-and-drop,
  * see a clear error for a file that is not an image; screenshots go to the temp folder.
  */
-import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type Browser, chromium, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CHROMIUM_AVAILABLE, launchChromium } from '../support/browser.js';
 import { type RunningServer, startServer } from '../support/process.js';
 import { BACKBONE_READY, MODEL_CACHE, PHOTOS_READY, solidImage, testPhotos } from '../support/vision.js';
 
-const CHROMIUM = process.env.VIGIL_CHROMIUM ?? '/usr/bin/chromium';
-const available = existsSync(CHROMIUM);
-if (!available && process.env.CI === 'true') throw new Error(`${CHROMIUM} is required under CI=true`);
 const KEY = 'browser-test-bootstrap-key-0123456789abcdef';
 
-describe.skipIf(!available || !BACKBONE_READY)('image-classifier page in Chromium', () => {
+describe.skipIf(!CHROMIUM_AVAILABLE || !BACKBONE_READY)('image-classifier page in Chromium', () => {
   let dataDir: string;
   let server: RunningServer;
   let browser: Browser;
@@ -40,19 +37,7 @@ describe.skipIf(!available || !BACKBONE_READY)('image-classifier page in Chromiu
       await writeFile(photo, await solidImage(640, 480, 'jpeg'));
       expected = 'unknown';
     }
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-        '--no-first-run',
-      ],
-    });
+    browser = await launchChromium();
   });
   afterAll(async () => {
     await browser?.close();

@@ -10,6 +10,7 @@ import {
   type DiscoveredFunction,
   discoverFunctions,
   envGuards,
+  filesIn,
   forbiddenGrants,
   functionCoverage,
   loadTerraform,
@@ -21,8 +22,10 @@ import {
   subscriptionsWithoutDeadLetter,
   TERRAFORM_DIR,
   type TfFile,
+  undeclaredTfvars,
   undescribedOutputs,
   untypedVariables,
+  wiringProblems,
 } from './terraform.js';
 
 /**
@@ -34,12 +37,16 @@ const PLANNED: Record<string, string> = {
   'model-server': 'GPU Open Inference Protocol V2 server for CLIP/BERT (modules/gpu-service)',
 };
 
-const MODULES = ['http-function', 'event-function', 'gpu-service', 'data', 'observability'];
+const MODULES = ['http-function', 'event-function', 'gpu-service', 'data', 'observability', 'stack'];
 const ENVIRONMENTS = ['dev', 'prod'];
+/** The module every environment instantiates once, as module "vigil": the whole composition. */
+const STACK = 'modules/stack';
 
 let files: TfFile[];
 let functions: DiscoveredFunction[];
 const inDir = (dir: string) => files.filter((f) => f.path.startsWith(`terraform/${dir}/`));
+/** Module instances of the stack: the functions, data, observability. */
+const stackInstances = () => inDir(STACK).flatMap(moduleInstances);
 
 beforeAll(async () => {
   [files, functions] = await Promise.all([loadTerraform(), discoverFunctions()]);
@@ -71,16 +78,56 @@ describe('Terraform layout', () => {
     expect(backend?.gcs?.[0]?.prefix).toBe(`vigil/${env}`);
   });
 
-  it('dev and prod share main.tf, so they compose the same module instances', async () => {
-    const main = (env: string) => readFile(join(TERRAFORM_DIR, 'environments', env, 'main.tf'), 'utf8');
-    expect(await main('prod')).toBe(await main('dev'));
-    const names = (env: string) =>
-      inDir(`environments/${env}`)
-        .flatMap(moduleInstances)
-        .map((i) => `${i.name}:${i.module}:${i.entryPoint ?? ''}`)
-        .sort();
-    expect(names('prod')).toEqual(names('dev'));
+  it.each(ENVIRONMENTS)(
+    'environment %s is thin: provider, backend and one module "vigil" from modules/stack',
+    (env) => {
+      const root = inDir(`environments/${env}`);
+      const instances = root.flatMap(moduleInstances);
+      expect(instances.map((i) => `${i.name}:${String(i.body.source)}`)).toEqual([
+        'vigil:../../modules/stack',
+      ]);
+      expect(instances[0]!.body.environment, 'the stack is told which environment it is').toBe(env);
+      expect(
+        root.flatMap((f) => Object.keys(f.json.resource ?? {})),
+        'resources live in the stack',
+      ).toEqual([]);
+      expect(root.flatMap((f) => Object.keys(f.json.provider ?? {}))).toEqual(['google']);
+    },
+  );
+
+  it('dev and prod set the same stack inputs and declare the same variables and outputs', async () => {
+    const vigil = (env: string) => inDir(`environments/${env}`).flatMap(moduleInstances)[0]!;
+    expect(Object.keys(vigil('prod').body).sort()).toEqual(Object.keys(vigil('dev').body).sort());
+    for (const part of ['variables.tf', 'outputs.tf']) {
+      const text = (env: string) => readFile(join(TERRAFORM_DIR, 'environments', env, part), 'utf8');
+      expect(await text('prod'), part).toBe(await text('dev'));
+    }
   });
+
+  it.each([...ENVIRONMENTS.map((e) => `environments/${e}`), ...MODULES.map((m) => `modules/${m}`)])(
+    '%s: every var, local, module and module output it references is declared, every module input is set',
+    (dir) => {
+      const here = filesIn(files, `terraform/${dir}`);
+      expect(here.length).toBeGreaterThan(0);
+      expect(wiringProblems(here, files)).toEqual([]);
+    },
+  );
+
+  it.each(ENVIRONMENTS)(
+    '%s: terraform.tfvars.example sets only declared variables, and every required one',
+    async (env) => {
+      const path = join(TERRAFORM_DIR, 'environments', env, 'terraform.tfvars.example');
+      const tfvars = (await parseTerraform(path, await readFile(path, 'utf8'))) as Record<string, unknown>;
+      const root = inDir(`environments/${env}`);
+      expect(undeclaredTfvars(tfvars, root)).toEqual([]);
+      const required = root.flatMap((f) =>
+        Object.entries(f.json.variable ?? {})
+          .filter(([, [body]]) => !('default' in (body ?? {})))
+          .map(([name]) => name),
+      );
+      for (const name of required) expect(tfvars, `${env} example sets ${name}`).toHaveProperty(name);
+    },
+  );
 });
 
 describe('functions and their instances', () => {
@@ -90,46 +137,48 @@ describe('functions and their instances', () => {
     for (const fn of functions) expect(fn.entryPoint, 'entry point = folder (--source path)').toBe(fn.folder);
   });
 
-  it.each(ENVIRONMENTS)(
-    '%s: every function has an instance of the right kind, and nothing else runs',
-    (env) => {
-      expect(functionCoverage(functions, inDir(`environments/${env}`), PLANNED)).toEqual([]);
-    },
-  );
+  it('the stack has an instance of the right kind for every function, and nothing else runs', () => {
+    expect(functionCoverage(functions, inDir(STACK), PLANNED)).toEqual([]);
+  });
 
-  it.each(ENVIRONMENTS)(
-    '%s: every event trigger reaches a CloudEvent entry point and a declared topic',
-    (env) => {
-      const environment = inDir(`environments/${env}`);
-      const instances = environment.flatMap(moduleInstances);
-      const data = instances.find((i) => i.module === 'data')!;
-      const topics = data.body.topics as string[];
-      const cloudEvents = new Set(functions.filter((f) => f.kind === 'cloudEvent').map((f) => f.entryPoint));
-      const events = instances.filter((i) => i.module === 'event-function');
-      expect(events.map((e) => e.entryPoint).sort()).toEqual(['drift-check', 'on-dataset-upload', 'retrain']);
-      for (const fn of events) {
-        const entry = fn.entryPoint!;
-        expect(cloudEvents.has(entry) || entry in PLANNED, `${entry} is a CloudEvent function`).toBe(true);
-        const triggers = fn.body.triggers as Record<string, Record<string, string>>;
-        expect(Object.keys(triggers).length, `${entry} has triggers`).toBeGreaterThan(0);
-        for (const [key, trigger] of Object.entries(triggers)) {
-          if (trigger.kind === 'storage') {
-            expect(trigger.bucket, `${entry}.${key}`).toMatch(/^\$\{module\.data\.buckets\.\w+\}$/);
-            expect(trigger.path_prefix, `${entry}.${key}`).toMatch(/^[a-z]+\/$/);
-          } else {
-            expect(trigger.kind, `${entry}.${key}`).toBe('pubsub');
-            const refs = referencedTopics(trigger);
-            expect(refs.length, `${entry}.${key} names its topic and dead-letter topic`).toBe(2);
-            for (const topic of refs) expect(topics, `${entry}.${key}`).toContain(topic);
-          }
+  it.each(ENVIRONMENTS)('%s deploys those instances: it instantiates the stack', (env) => {
+    const stacks = inDir(`environments/${env}`)
+      .flatMap(moduleInstances)
+      .filter((i) => i.module === 'stack');
+    expect(stacks.map((i) => i.name)).toEqual(['vigil']);
+    // No function module outside the stack, where the coverage check would not see it.
+    expect(functionCoverage([], inDir(`environments/${env}`), {})).toEqual([]);
+  });
+
+  it('every event trigger reaches a CloudEvent entry point and a declared topic', () => {
+    const instances = stackInstances();
+    const data = instances.find((i) => i.module === 'data')!;
+    const topics = data.body.topics as string[];
+    const cloudEvents = new Set(functions.filter((f) => f.kind === 'cloudEvent').map((f) => f.entryPoint));
+    const events = instances.filter((i) => i.module === 'event-function');
+    expect(events.map((e) => e.entryPoint).sort()).toEqual(['drift-check', 'on-dataset-upload', 'retrain']);
+    for (const fn of events) {
+      const entry = fn.entryPoint!;
+      expect(cloudEvents.has(entry) || entry in PLANNED, `${entry} is a CloudEvent function`).toBe(true);
+      const triggers = fn.body.triggers as Record<string, Record<string, string>>;
+      expect(Object.keys(triggers).length, `${entry} has triggers`).toBeGreaterThan(0);
+      for (const [key, trigger] of Object.entries(triggers)) {
+        if (trigger.kind === 'storage') {
+          expect(trigger.bucket, `${entry}.${key}`).toMatch(/^\$\{module\.data\.buckets\.\w+\}$/);
+          expect(trigger.path_prefix, `${entry}.${key}`).toMatch(/^[a-z]+\/$/);
+        } else {
+          expect(trigger.kind, `${entry}.${key}`).toBe('pubsub');
+          const refs = referencedTopics(trigger);
+          expect(refs.length, `${entry}.${key} names its topic and dead-letter topic`).toBe(2);
+          for (const topic of refs) expect(topics, `${entry}.${key}`).toContain(topic);
         }
       }
-    },
-  );
+    }
+  });
 
-  it.each(ENVIRONMENTS)('%s: triggers are the ones each event function declares in code', async (env) => {
+  it('triggers are the ones each event function declares in code', async () => {
     const { EVENT_FUNCTIONS } = await import('../../functions/registry.js');
-    const instances = inDir(`environments/${env}`).flatMap(moduleInstances);
+    const instances = stackInstances();
     for (const [name, load] of Object.entries(EVENT_FUNCTIONS)) {
       const declared = (await load()).triggers.map((t) =>
         t.kind === 'storage' ? `storage:${t.prefix}` : `pubsub:${t.topic}`,
@@ -146,15 +195,13 @@ describe('functions and their instances', () => {
   });
 
   it('the drift schedule publishes to the topic drift-check subscribes to', () => {
-    for (const env of ENVIRONMENTS) {
-      const instances = inDir(`environments/${env}`).flatMap(moduleInstances);
-      const schedule = instances.find((i) => i.module === 'data')!.body.drift_schedule as Record<
-        string,
-        string
-      >;
-      const drift = instances.find((i) => i.entryPoint === 'drift-check')!;
-      expect(referencedTopics(drift.body.triggers)).toContain(schedule.topic);
-    }
+    const instances = stackInstances();
+    const schedule = instances.find((i) => i.module === 'data')!.body.drift_schedule as Record<
+      string,
+      string
+    >;
+    const drift = instances.find((i) => i.entryPoint === 'drift-check')!;
+    expect(referencedTopics(drift.body.triggers)).toContain(schedule.topic);
   });
 
   it('modules start the entry point they are given', async () => {
@@ -167,14 +214,24 @@ describe('functions and their instances', () => {
     expect(existsSync(join(ROOT, 'scripts/serve.ts'))).toBe(true);
   });
 
-  it.each(ENVIRONMENTS)('%s: outputs carry the URL of every function', async (env) => {
-    const outputs = await readFile(join(TERRAFORM_DIR, 'environments', env, 'outputs.tf'), 'utf8');
-    for (const i of inDir(`environments/${env}`).flatMap(moduleInstances)) {
+  it('the stack outputs the URL of every function', async () => {
+    const outputs = await readFile(join(TERRAFORM_DIR, STACK, 'outputs.tf'), 'utf8');
+    const instances = stackInstances();
+    expect(instances.filter((i) => i.module.endsWith('-function')).length).toBeGreaterThanOrEqual(7);
+    for (const i of instances) {
       if (i.module === 'http-function' || i.module === 'event-function') {
         expect(outputs, `module.${i.name}.url`).toContain(`module.${i.name}.url`);
       }
       if (i.module === 'gpu-service') expect(outputs).toContain(`module.${i.name}[*].url`);
     }
+  });
+
+  it.each(ENVIRONMENTS)('%s re-exports every output of the stack', (env) => {
+    const stack = Object.keys(filesIn(files, `terraform/${STACK}`).find((f) => f.json.output)!.json.output!);
+    expect(stack).toEqual(expect.arrayContaining(['function_urls', 'health_urls', 'event_function_urls']));
+    const outputs = inDir(`environments/${env}`).flatMap((f) => Object.entries(f.json.output ?? {}));
+    const exported = Object.fromEntries(outputs.map(([name, [body]]) => [name, body?.value]));
+    for (const name of stack) expect(exported[name], name).toBe(`\${module.vigil.${name}}`);
   });
 });
 
@@ -341,6 +398,91 @@ resource "google_cloud_run_v2_service" "leaky" {
     expect(functionCoverage(fns, bad, { ghost: 'planned' })).not.toContain(
       'module.ghost runs "ghost", which is neither in functions/ nor planned',
     );
+  });
+
+  it('finds broken wiring between a module and the modules it calls', async () => {
+    const tf = async (path: string, text: string): Promise<TfFile> => ({
+      path,
+      json: await parseTerraform(path, text),
+    });
+    const child = await tf(
+      'terraform/modules/f/main.tf',
+      `
+variable "entry_point" {
+  type        = string
+  description = "d"
+}
+variable "image" {
+  type        = string
+  description = "d"
+}
+variable "opt" {
+  type        = string
+  description = "d"
+  default     = "x"
+}
+output "url" {
+  description = "d"
+  value       = "u"
+}
+`,
+    );
+    const parent = await tf(
+      'terraform/modules/s/main.tf',
+      `
+variable "name" {
+  type        = string
+  description = "d"
+}
+locals {
+  x = var.name
+}
+module "fn" {
+  source      = "../f"
+  entry_point = "auth"
+  nmae        = var.nam
+}
+module "lost" {
+  source = "../missing"
+}
+output "u" {
+  description = "d"
+  value       = module.fn.ulr
+}
+output "g" {
+  description = "d"
+  value       = module.ghost.url
+}
+output "l" {
+  description = "d"
+  value       = local.y
+}
+`,
+    );
+    expect(wiringProblems([parent], [parent, child]).sort()).toEqual(
+      [
+        'terraform/modules/s: module.fn sets "nmae", which terraform/modules/f does not declare',
+        'terraform/modules/s: module.fn does not set the required variable "image"',
+        'terraform/modules/s: module.lost source terraform/modules/missing has no .tf files',
+        'terraform/modules/s: var.nam is not declared',
+        'terraform/modules/s: local.y is not declared',
+        'terraform/modules/s: module.fn.ulr is not an output of terraform/modules/f',
+        'terraform/modules/s: module.ghost is not declared',
+      ].sort(),
+    );
+    expect(undeclaredTfvars({ image: 'i:1', log_level: 'DEBUG' }, [child])).toEqual([
+      'log_level is set but not declared',
+    ]);
+  });
+
+  it('finds a function module an environment runs outside the stack', async () => {
+    const env = await parseTerraform(
+      'main.tf',
+      'module "extra" {\n  source      = "../../modules/http-function"\n  entry_point = "toxicity"\n}\n',
+    );
+    expect(functionCoverage([], [{ path: 'main.tf', json: env }], {})).toEqual([
+      'module.extra runs "toxicity", which is neither in functions/ nor planned',
+    ]);
   });
 
   it('finds an env variable that does not refuse secrets', async () => {

@@ -3,7 +3,7 @@
  * and pure functions that list problems, so tests can feed them synthetic bad modules too.
  */
 import { readdir, readFile } from 'node:fs/promises';
-import { basename, join, relative } from 'node:path';
+import { basename, join, posix, relative } from 'node:path';
 import { parse } from '@cdktf/hcl2json';
 
 export const ROOT = join(import.meta.dirname, '..', '..');
@@ -339,4 +339,89 @@ export function referencedTopics(value: Json): string[] {
   return [...JSON.stringify(value).matchAll(/module\.data\.(?:dead_letter_)?topics\[\\"([^\\"]+)\\"\]/g)].map(
     (m) => m[1]!,
   );
+}
+
+/** Files directly in one directory (relative to the repository root, like TfFile.path). */
+export function filesIn(files: TfFile[], dir: string): TfFile[] {
+  const wanted = posix.normalize(dir);
+  return files.filter((f) => posix.dirname(f.path) === wanted);
+}
+
+/** The directory a module instance's relative `source` points at, or undefined for a registry source. */
+export function moduleDir(instance: ModuleInstance): string | undefined {
+  const source = String(instance.body.source ?? '');
+  if (!source.startsWith('./') && !source.startsWith('../')) return undefined;
+  return posix.normalize(posix.join(posix.dirname(instance.file), source));
+}
+
+const declared = (files: TfFile[], block: 'variable' | 'output'): Map<string, Block> =>
+  new Map(files.flatMap((f) => Object.entries(f.json[block] ?? {}).map(([name, b]) => [name, b[0] ?? {}])));
+
+/** Arguments of a module block that are not input variables. */
+const META_ARGUMENTS = new Set(['source', 'version', 'count', 'for_each', 'providers', 'depends_on']);
+
+/**
+ * What `terraform validate` would say about the wiring of one module directory, offline: every
+ * var.X, local.X and module.M it references is declared; every module.M.O is an output of M's
+ * source; every argument of a module block is a variable of that module, and every variable
+ * without a default is set. `all` holds the files the relative sources resolve to.
+ */
+export function wiringProblems(dir: TfFile[], all: TfFile[]): string[] {
+  const problems: string[] = [];
+  const where = dir[0] ? posix.dirname(dir[0].path) : '(empty)';
+  const variables = declared(dir, 'variable');
+  const locals = new Set(dir.flatMap((f) => (f.json.locals ?? []).flatMap((l) => Object.keys(l))));
+  const instances = new Map(dir.flatMap(moduleInstances).map((i) => [i.name, i]));
+  const childOutputs = new Map<string, Map<string, Block> | undefined>();
+  for (const [name, instance] of instances) {
+    const path = moduleDir(instance);
+    const child = path === undefined ? [] : filesIn(all, path);
+    if (path !== undefined && child.length === 0) {
+      problems.push(`${where}: module.${name} source ${path} has no .tf files`);
+    }
+    childOutputs.set(name, child.length > 0 ? declared(child, 'output') : undefined);
+    if (child.length === 0) continue;
+    const inputs = declared(child, 'variable');
+    for (const argument of Object.keys(instance.body)) {
+      if (!META_ARGUMENTS.has(argument) && !inputs.has(argument)) {
+        problems.push(`${where}: module.${name} sets "${argument}", which ${path} does not declare`);
+      }
+    }
+    for (const [input, body] of inputs) {
+      if (!('default' in body) && !(input in instance.body)) {
+        problems.push(`${where}: module.${name} does not set the required variable "${input}"`);
+      }
+    }
+  }
+
+  const text = JSON.stringify(dir.map((f) => f.json));
+  for (const [, name] of text.matchAll(/\bvar\.([A-Za-z_][\w-]*)/g)) {
+    if (!variables.has(name!)) problems.push(`${where}: var.${name} is not declared`);
+  }
+  for (const [, name] of text.matchAll(/\blocal\.([A-Za-z_][\w-]*)/g)) {
+    if (!locals.has(name!)) problems.push(`${where}: local.${name} is not declared`);
+  }
+  for (const [, name, output] of text.matchAll(
+    /\bmodule\.([A-Za-z_][\w-]*)(?:\[[^\]]*\])?(?:\.([A-Za-z_][\w-]*))?/g,
+  )) {
+    if (!instances.has(name!)) {
+      problems.push(`${where}: module.${name} is not declared`);
+      continue;
+    }
+    const outputs = childOutputs.get(name!);
+    if (output !== undefined && outputs !== undefined && !outputs.has(output)) {
+      problems.push(
+        `${where}: module.${name}.${output} is not an output of ${moduleDir(instances.get(name!)!)}`,
+      );
+    }
+  }
+  return [...new Set(problems)];
+}
+
+/** Names a .tfvars file sets that the root does not declare as variables. */
+export function undeclaredTfvars(tfvars: Record<string, unknown>, root: TfFile[]): string[] {
+  const variables = declared(root, 'variable');
+  return Object.keys(tfvars)
+    .filter((name) => !variables.has(name))
+    .map((name) => `${name} is set but not declared`);
 }

@@ -5,6 +5,7 @@
 import { existsSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import sharp from 'sharp';
+import type { PreprocessSpec } from '../../shared/vision/preprocess.js';
 
 export const MODEL_CACHE = path.resolve(process.env.VIGIL_MODEL_CACHE_DIR ?? '.models-cache');
 export const BACKBONE_READY = existsSync(
@@ -41,3 +42,14 @@ export function solidImage(
 }
 
 export { bombPng } from '../../scripts/bench/support.js';
+
+/** MobileNetV2's preprocessing as the catalog declares it (torchvision's evaluation transform). */
+export const IMAGENET_SPEC: PreprocessSpec = {
+  resize: { mode: 'shorter-side-center-crop', shorterSide: 256, crop: 224 },
+  interpolation: 'bilinear',
+  scale: 255,
+  mean: [0.485, 0.456, 0.406],
+  std: [0.229, 0.224, 0.225],
+  channelOrder: 'RGB',
+  layout: 'NCHW',
+};

@@ -3,18 +3,10 @@ import sharp from 'sharp';
 import { describe, expect, it, vi } from 'vitest';
 import { decodeForModel, ImageInputError, inspectImage } from '../../shared/vision/decode.js';
 import type { PreprocessSpec } from '../../shared/vision/preprocess.js';
-import { bombPng, solidImage } from '../support/vision.js';
+import { bombPng, IMAGENET_SPEC, solidImage } from '../support/vision.js';
 
 const LIMITS = { maxBytes: 10 * 2 ** 20, maxPixels: 25_000_000 };
-const SPEC: PreprocessSpec = {
-  resize: { mode: 'shorter-side-center-crop', shorterSide: 256, crop: 224 },
-  interpolation: 'bilinear',
-  scale: 255,
-  mean: [0.485, 0.456, 0.406],
-  std: [0.229, 0.224, 0.225],
-  channelOrder: 'RGB',
-  layout: 'NCHW',
-};
+const SPEC = IMAGENET_SPEC;
 
 async function problemOf(
   promise: Promise<unknown>,

@@ -1,5 +1,6 @@
 /** Preprocessing goldens: torchvision's resize + centre-crop geometry and the pixel → tensor arithmetic. */
 import { describe, expect, it } from 'vitest';
+import { backboneSpec } from '../../shared/vision/backbones.js';
 import {
   meanBrightness,
   outputSize,
@@ -9,16 +10,14 @@ import {
   tensorLength,
   writeTensor,
 } from '../../shared/vision/preprocess.js';
+import { MODELS_DIR } from '../support/platform.js';
+import { IMAGENET_SPEC } from '../support/vision.js';
 
-const IMAGENET: PreprocessSpec = {
-  resize: { mode: 'shorter-side-center-crop', shorterSide: 256, crop: 224 },
-  interpolation: 'bilinear',
-  scale: 255,
-  mean: [0.485, 0.456, 0.406],
-  std: [0.229, 0.224, 0.225],
-  channelOrder: 'RGB',
-  layout: 'NCHW',
-};
+const IMAGENET = IMAGENET_SPEC;
+
+it('is the preprocessing the backbone catalog declares', async () => {
+  expect((await backboneSpec(MODELS_DIR, 'mobilenetv2-12-int8')).preprocess).toEqual(IMAGENET);
+});
 
 describe('planResize', () => {
   it.each([

@@ -1,22 +1,10 @@
+# What an operator sets per project (terraform.tfvars, or -var from the deploy workflow). Validation
+# and the full description of each lives in modules/stack/variables.tf; the environment's fixed
+# settings are in main.tf.
+
 variable "project_id" {
   description = "Google Cloud project of this environment (one project per environment)."
   type        = string
-
-  validation {
-    condition     = can(regex("^[a-z][a-z0-9-]{4,28}[a-z0-9]$", var.project_id))
-    error_message = "project_id must be a Google Cloud project id."
-  }
-}
-
-variable "environment" {
-  description = "Environment name, part of every resource name (vigil-<environment>-...)."
-  type        = string
-  default     = "dev"
-
-  validation {
-    condition     = contains(["dev", "prod"], var.environment)
-    error_message = "environment must be dev or prod."
-  }
 }
 
 variable "region" {
@@ -26,28 +14,12 @@ variable "region" {
 }
 
 variable "image" {
-  description = "vigil container image (terraform/container/Dockerfile), e.g. europe-west1-docker.pkg.dev/<project>/vigil/vigil:<git sha>. The deploy workflow passes it."
+  description = "vigil container image with a tag or digest; the deploy workflow passes it."
   type        = string
-
-  validation {
-    condition     = can(regex("^[^\\s]+[:@][^\\s]+$", var.image))
-    error_message = "image must carry a tag or a digest."
-  }
-}
-
-variable "log_level" {
-  description = "VIGIL_LOG_LEVEL of every function."
-  type        = string
-  default     = "DEBUG"
-
-  validation {
-    condition     = contains(["DEBUG", "INFO", "WARNING", "ERROR"], var.log_level)
-    error_message = "log_level must be DEBUG, INFO, WARNING or ERROR."
-  }
 }
 
 variable "firestore_database_id" {
-  description = "Firestore database id (VIGIL_FIRESTORE_DATABASE)."
+  description = "Firestore database id (VIGIL_FIRESTORE_DATABASE); set another if the project already has a (default) database."
   type        = string
   default     = "(default)"
 }
@@ -58,108 +30,20 @@ variable "firestore_location" {
   default     = "eur3"
 }
 
-variable "jwt_issuer" {
-  description = "VIGIL_JWT_ISSUER: iss of issued tokens, checked everywhere."
-  type        = string
-  default     = "vigil"
-}
-
-variable "jwt_audience" {
-  description = "VIGIL_JWT_AUDIENCE: aud of issued tokens, checked everywhere."
-  type        = string
-  default     = "vigil"
-}
-
-variable "accept_hs256_tokens" {
-  description = "Also accept HS256 tokens signed with a shared secret (Secret Manager <prefix>-jwt-secret); off means RS256/ES256 only, verified with the auth function's JWKS."
-  type        = bool
-  default     = false
-}
-
-variable "retention_days" {
-  description = "VIGIL_RETENTION_DAYS: days stored predictions and result images are kept."
-  type        = number
-  default     = 30
-
-  validation {
-    condition     = var.retention_days >= 1 && var.retention_days <= 3650
-    error_message = "retention_days must be between 1 and 3650."
-  }
-}
-
-variable "feedback_retention_days" {
-  description = "VIGIL_FEEDBACK_RETENTION_DAYS: days labelled feedback and datasets are kept."
-  type        = number
-  default     = 365
-
-  validation {
-    condition     = var.feedback_retention_days >= 1 && var.feedback_retention_days <= 3650
-    error_message = "feedback_retention_days must be between 1 and 3650."
-  }
-}
-
-variable "store_predictions" {
-  description = "VIGIL_STORE_PREDICTIONS: false stores nothing about scored content, for every caller."
-  type        = bool
-  default     = true
-}
-
-variable "store_images" {
-  description = "VIGIL_STORE_IMAGES of image-classifier: keep submitted images in the results bucket (expired with retention_days)."
-  type        = bool
-  default     = false
-}
-
-variable "model_poll_seconds" {
-  description = "VIGIL_MODEL_POLL_SECONDS: how often serving instances look for a newly promoted champion (0 = only on refresh)."
-  type        = number
-  default     = 60
-
-  validation {
-    condition     = var.model_poll_seconds >= 0 && var.model_poll_seconds <= 86400
-    error_message = "model_poll_seconds must be between 0 and 86400."
-  }
-}
-
 variable "cors_origins" {
   description = "VIGIL_CORS_ORIGINS of the detectors: browser origins allowed to call them."
   type        = list(string)
   default     = []
 }
 
-variable "function_scaling" {
-  description = "Instances per HTTP function by vigil name (auth, toxicity, hate-speech, image-classifier); absent functions scale 0..10."
-  type = map(object({
-    min_instances = optional(number, 0)
-    max_instances = optional(number, 10)
-  }))
-  default = {}
-}
-
 variable "model_server" {
-  description = "GPU model server: enable only once the project has Cloud Run L4 quota. hate_speech_model names the model hate-speech sends to it (VIGIL_HATE_SPEECH_REMOTE_MODEL); image defaults to the vigil image."
+  description = "GPU model server (enable once the project has Cloud Run L4 quota); unset attributes take the stack's defaults."
   type = object({
-    enabled           = optional(bool, false)
+    enabled           = optional(bool)
     image             = optional(string)
-    min_instances     = optional(number, 0)
-    max_instances     = optional(number, 1)
+    min_instances     = optional(number)
+    max_instances     = optional(number)
     hate_speech_model = optional(string)
-  })
-  default = {}
-}
-
-variable "drift_report_cron" {
-  description = "When the daily drift report is requested (cron, UTC)."
-  type        = string
-  default     = "0 5 * * *"
-}
-
-variable "alert_thresholds" {
-  description = "Alert thresholds: 5xx share, p95 latency (ms), breach duration (s)."
-  type = object({
-    error_rate       = optional(number, 0.05)
-    p95_latency_ms   = optional(number, 2000)
-    duration_seconds = optional(number, 600)
   })
   default = {}
 }
@@ -174,10 +58,4 @@ variable "alert_channel_ids" {
   description = "Existing Cloud Monitoring notification channels (projects/<p>/notificationChannels/<id>) that receive alerts."
   type        = list(string)
   default     = []
-}
-
-variable "deletion_protection" {
-  description = "Protect services, buckets (no force destroy) and Firestore (delete protection, point-in-time recovery) from destruction."
-  type        = bool
-  default     = false
 }
