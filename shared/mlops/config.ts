@@ -29,7 +29,7 @@ export const mlopsEnvSchema = z.object({
   VIGIL_DRIFT_PSI_ALERT: z.coerce.number().positive().optional().default(0.25),
   VIGIL_DRIFT_KS_PVALUE: z.coerce.number().min(0).max(1).optional().default(0.01),
   VIGIL_DRIFT_SHARE_DELTA: share(0.1),
-  VIGIL_DRIFT_SAMPLE_RATE: share(0.1),
+  VIGIL_DRIFT_SAMPLE_RATE: share(0.01),
 });
 
 export interface DatasetLimits {

@@ -40,31 +40,39 @@ export function createPredictionSampler(options: {
   return {
     record(items) {
       if (!enabled) return;
-      for (const item of items) {
-        if (random() >= options.rate) continue;
-        const now = options.clock();
-        const write = predictions
-          .set(crypto.randomUUID(), {
-            function: options.fn,
-            createdAt: now,
-            expiresAt: new Date(now.getTime() + options.privacy.retentionDays * 86_400_000),
-            model: item.model,
-            version: item.version,
-            language: item.language,
-            scores: { [item.field]: item.score },
-            text: null,
-            textLength: item.text.length,
-            redactedKinds: [...new Set(redactPii(item.text).spans.map((s) => s.kind))],
-            clientToken: null,
-            communityId: null,
-            requestedBy: 'drift-sample',
-          })
-          .catch((error) =>
-            options.logger.warn('prediction sample not stored', { reason: String(error).slice(0, 200) }),
-          )
-          .finally(() => pending.delete(write));
-        pending.add(write);
-      }
+      const chosen = items.filter(() => random() < options.rate);
+      if (chosen.length === 0) return;
+      const now = options.clock();
+      // PII detection (a named-entity pass, ≈ 1–2 ms a text) and the write run after the response,
+      // not on the request's path.
+      const write = new Promise<void>((resolve) => setImmediate(resolve))
+        .then(() =>
+          Promise.all(
+            chosen.map((item) =>
+              predictions.set(crypto.randomUUID(), {
+                function: options.fn,
+                createdAt: now,
+                expiresAt: new Date(now.getTime() + options.privacy.retentionDays * 86_400_000),
+                model: item.model,
+                version: item.version,
+                language: item.language,
+                scores: { [item.field]: item.score },
+                text: null,
+                textLength: item.text.length,
+                redactedKinds: [...new Set(redactPii(item.text).spans.map((s) => s.kind))],
+                clientToken: null,
+                communityId: null,
+                requestedBy: 'drift-sample',
+              }),
+            ),
+          ),
+        )
+        .then(() => undefined)
+        .catch((error) =>
+          options.logger.warn('prediction sample not stored', { reason: String(error).slice(0, 200) }),
+        )
+        .finally(() => pending.delete(write));
+      pending.add(write);
     },
     async flush() {
       await Promise.all([...pending]);
