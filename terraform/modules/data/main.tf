@@ -38,12 +38,15 @@ locals {
 
   # The queries of the prediction history (docs/ARCHITECTURE.md, documents port): listing by label
   # and client, and Firestore's exact count, which subtracts a count of expired documents.
-  prediction_indexes = {
-    label-client-created = [["label", "ASCENDING"], ["clientId", "ASCENDING"], ["createdAt", "DESCENDING"]]
-    label-created        = [["label", "ASCENDING"], ["createdAt", "DESCENDING"]]
-    client-created       = [["clientId", "ASCENDING"], ["createdAt", "DESCENDING"]]
-    label-expires        = [["label", "ASCENDING"], ["expiresAt", "ASCENDING"]]
-    label-client-expires = [["label", "ASCENDING"], ["clientId", "ASCENDING"], ["createdAt", "ASCENDING"], ["expiresAt", "ASCENDING"]]
+  # Composite indexes of the queries the code makes (docs/ARCHITECTURE.md, documents port). Equality-only
+  # queries (history by client token, versions by name) need none. `count` also counts the expired
+  # matches (`expiresAt <= now`), so each filtered count needs its filters followed by `expiresAt`.
+  composite_indexes = {
+    # drift-check: predictions of one model since a time, in time order
+    predictions-model-created = { collection = "predictions", fields = [["model", "ASCENDING"], ["createdAt", "ASCENDING"]] }
+    # image-classifier /api/feedback/stats: counts per function, and of agreements
+    feedback-function-expires         = { collection = "feedback", fields = [["function", "ASCENDING"], ["expiresAt", "ASCENDING"]] }
+    feedback-function-correct-expires = { collection = "feedback", fields = [["function", "ASCENDING"], ["correct", "ASCENDING"], ["expiresAt", "ASCENDING"]] }
   }
 }
 
@@ -130,16 +133,16 @@ resource "google_firestore_field" "ttl" {
   ttl_config {}
 }
 
-resource "google_firestore_index" "predictions" {
-  for_each = local.prediction_indexes
+resource "google_firestore_index" "this" {
+  for_each = local.composite_indexes
 
   project     = var.project_id
   database    = google_firestore_database.this.name
-  collection  = "${var.firestore.collection_prefix}predictions"
+  collection  = "${var.firestore.collection_prefix}${each.value.collection}"
   query_scope = "COLLECTION"
 
   dynamic "fields" {
-    for_each = each.value
+    for_each = each.value.fields
     content {
       field_path = fields.value[0]
       order      = fields.value[1]
