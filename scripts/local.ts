@@ -18,11 +18,13 @@ closeOnSignal(runtime.platform);
 serve({ fetch: runtime.fetch, port: config.port, hostname: '127.0.0.1' }, (info) => {
   console.log(`vigil local — http://localhost:${info.port}/  (data in ${config.dataDir}/)`);
   for (const fn of runtime.functions) {
-    console.log(`  /${fn.name}/  ${fn.summary}  → http://localhost:${info.port}/${fn.name}/docs`);
+    const page = fn.page ? `, page http://localhost:${info.port}/${fn.name}/` : '';
+    console.log(`  /${fn.name}/  ${fn.summary}  → http://localhost:${info.port}/${fn.name}/docs${page}`);
   }
   for (const folder of runtime.loop?.folders ?? []) {
     console.log(`  watching ${folder}/<model>/ for CSV/JSONL files (MLOps loop, see docs/MLOPS.md)`);
   }
+  for (const u of runtime.unavailable) console.log(`  /${u.name}/  NOT STARTED: ${u.reason}`);
   const creds = runtime.credentials;
   if (creds) {
     console.log('\nFirst start: a dev user and an admin API key were created. They are shown only now:');
