@@ -46,6 +46,43 @@ describe('lean server entry', () => {
     }
   });
 
+  it('reads JSON bodies sent in chunks without a length, and holds them to the body limit', async () => {
+    // A stream body has no Content-Length: the server counts bytes as they arrive.
+    const streamed = (parts: string[]) =>
+      fetch(`${server.base}/v1/keys`, {
+        method: 'POST',
+        body: new ReadableStream({
+          start(controller) {
+            for (const part of parts) controller.enqueue(Buffer.from(part, 'utf8'));
+            controller.close();
+          },
+        }),
+        duplex: 'half',
+        headers: { 'Content-Type': 'application/json', 'X-API-Key': BOOTSTRAP },
+      } as RequestInit);
+    // A multi-byte character split across two chunks must survive.
+    const euro = Buffer.from('€', 'utf8');
+    const res = await fetch(`${server.base}/v1/keys`, {
+      method: 'POST',
+      body: new ReadableStream({
+        start(controller) {
+          controller.enqueue(Buffer.concat([Buffer.from('{"name": "prix '), euro.subarray(0, 2)]));
+          controller.enqueue(
+            Buffer.concat([euro.subarray(2), Buffer.from(' key", "scopes": ["toxicity:analyze"]}')]),
+          );
+          controller.close();
+        },
+      }),
+      duplex: 'half',
+      headers: { 'Content-Type': 'application/json', 'X-API-Key': BOOTSTRAP },
+    } as RequestInit);
+    expect(res.status).toBe(201);
+    expect(((await res.json()) as { name: string }).name).toBe('prix € key');
+    const big = await streamed(['{"name": "', 'x'.repeat(1024 * 1024), 'y'.repeat(1024 * 1024), '"}']);
+    expect(big.status).toBe(413);
+    expect(((await big.json()) as { error: { code: string } }).error.code).toBe('payload_too_large');
+  });
+
   it('accepts the bootstrap key and logs Cloud Logging JSON without secrets', async () => {
     const res = await fetch(`${server.base}/v1/keys`, { headers: { 'X-API-Key': BOOTSTRAP } });
     expect(res.status).toBe(200);
