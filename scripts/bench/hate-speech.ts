@@ -3,7 +3,7 @@
  * (`node dist/scripts/serve.js hate-speech`), auth on (an API key), the local model.
  * wrk on `POST /api/v1/hatecomment/detect` with and without reasoning, then `/batch-detect` of 100 texts
  * timed one request after another. Targets: `/detect` p99 < 10 ms and ≥ 3,000 req/s; batch of 100 < 30 ms.
- * Usage: node dist/scripts/bench/hate-speech.js [--duration 10 --connections 32 --batch-runs 200]
+ * Usage: node dist/scripts/bench/hate-speech.js [--duration 10 --connections 32 --batch-runs 200 --node-flags '…']
  */
 import type { ChildProcess } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -23,6 +23,7 @@ const duration = Number(option('duration', '10'));
 const connections = Number(option('connections', '32'));
 const batchRuns = Number(option('batch-runs', '200'));
 const BATCH_WARMUP = 30;
+const NODE_FLAGS = option('node-flags', '').split(' ').filter(Boolean);
 
 const TARGET = { detectP99Ms: 10, detectRps: 3_000, batchP99Ms: 30 };
 
@@ -62,6 +63,7 @@ async function start(): Promise<ChildProcess> {
     dataDir,
     apiKey: KEY,
     probe: { path: DETECT, body: { text: SENTENCE } },
+    nodeFlags: NODE_FLAGS,
   });
   return child;
 }
