@@ -342,7 +342,11 @@ async function feedbackExamples(
 ): Promise<TrainingExample[]> {
   const head = manifest.heads.find((h) => h.activation === 'sigmoid');
   if (!head) return [];
-  const docs = await documents.collection<FeedbackDoc>(COLLECTIONS.feedback).query({ limit: 1000 });
+  // Only suggested scores: the image classifier's feedback shares the collection.
+  const docs = await documents.collection<FeedbackDoc>(COLLECTIONS.feedback).query({
+    where: [{ field: 'source', op: '==', value: 'perspective-suggestscore' }],
+    limit: 1000,
+  });
   const out: TrainingExample[] = [];
   for (const { data } of docs) {
     if (data.language && !manifest.languages.includes(data.language)) continue;

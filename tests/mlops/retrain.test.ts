@@ -93,6 +93,8 @@ describe('runRetrain', () => {
   it('trains on stored feedback in the model’s languages', async () => {
     const feedback = t.platform.documents.collection(COLLECTIONS.feedback);
     const base = {
+      function: 'toxicity',
+      source: 'perspective-suggestscore',
       createdAt: t.platform.clock(),
       expiresAt: new Date('2030-01-01'),
       redactedKinds: [],
@@ -115,6 +117,14 @@ describe('runRetrain', () => {
       language: 'fr',
       suggested: { TOXICITY: 0.9 },
       text: 'espèce de noix',
+    });
+    // The image classifier's feedback shares the collection and is not text training data.
+    await feedback.set('f4', {
+      ...base,
+      function: 'image-classifier',
+      source: 'image-feedback',
+      text: 'a stray text that must not be used',
+      suggested: { TOXICITY: 0.9 },
     });
     const outcome = await runRetrain(await deps(), {
       model: MODEL,
