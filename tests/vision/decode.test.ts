@@ -75,13 +75,20 @@ describe('decodeForModel', () => {
   it('rejects a decompression bomb from its header, without decoding it', async () => {
     const bomb = bombPng(50_000, 50_000);
     expect(bomb.length).toBeLessThan(2000);
-    const resize = vi.spyOn(sharp.prototype, 'toBuffer');
-    const r = await problemOf(decodeForModel(bomb, LIMITS, SPEC));
-    expect(r).toMatchObject({ problem: 'too_many_pixels', status: 413 });
-    expect(r.message).toContain('50000×50000');
-    expect(r.message).toContain('25000000');
-    expect(resize).not.toHaveBeenCalled();
-    resize.mockRestore();
+    const small = await solidImage(40, 30, 'png');
+    const decode = vi.spyOn(sharp.prototype, 'toBuffer');
+    try {
+      const r = await problemOf(decodeForModel(bomb, LIMITS, SPEC));
+      expect(r).toMatchObject({ problem: 'too_many_pixels', status: 413 });
+      expect(r.message).toContain('50000×50000');
+      expect(r.message).toContain('25000000');
+      expect(decode).not.toHaveBeenCalled();
+      // The spy does see a real decode, so its silence above means the bomb's pixels were never read.
+      await decodeForModel(small, LIMITS, SPEC);
+      expect(decode).toHaveBeenCalledTimes(1);
+    } finally {
+      decode.mockRestore();
+    }
   });
 
   it('holds real images to the configured pixel and byte limits', async () => {
