@@ -49,6 +49,7 @@ export const hateSpeechFunction: VigilFunction = {
       rate: config.mlops.drift.sampleRate,
       privacy: config.privacy,
     });
+    platform.onClose(() => sampler.flush());
     const sampled = (detector: HateDetector): HateDetector => ({
       ...detector,
       async score(texts) {

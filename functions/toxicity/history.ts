@@ -59,25 +59,58 @@ export interface PredictionInput {
 
 /**
  * @example
- *   const history = new PredictionHistory(platform.documents, policy, platform.clock);
+ *   const history = new PredictionHistory(platform.documents, policy, platform.clock, { onWriteError });
  *   await history.record({ text, doNotStore: false, model: 'toxicity-en', ... });
+ *   await history.flush(); // before reading back or shutting down
  */
+export interface WriteBehindOptions {
+  /**
+   * Prediction writes allowed in flight behind the response; past it, `record` waits for its own
+   * write (backpressure instead of unbounded memory). Default 10,000.
+   */
+  maxPendingWrites?: number;
+  /** A write behind the response failed: the caller has its answer, so this is the only report. */
+  onWriteError?: (error: unknown) => void;
+}
+
 export class PredictionHistory {
   readonly #predictions: Collection<PredictionDoc>;
   readonly #feedback: Collection<FeedbackDoc>;
+  readonly #pending = new Set<Promise<void>>();
+  readonly #maxPending: number;
+  readonly #onWriteError: (error: unknown) => void;
 
   constructor(
     documents: DocumentStore,
     readonly policy: HistoryPolicy,
     private readonly clock: () => Date,
+    options: WriteBehindOptions = {},
   ) {
     this.#predictions = documents.collection<PredictionDoc>(COLLECTIONS.predictions);
     this.#feedback = documents.collection<FeedbackDoc>(COLLECTIONS.feedback);
+    this.#maxPending = options.maxPendingWrites ?? 10_000;
+    this.#onWriteError = options.onWriteError ?? (() => undefined);
+  }
+
+  /** Prediction writes still behind the response. */
+  get pendingWrites(): number {
+    return this.#pending.size;
+  }
+
+  /** Resolves once every prediction write issued so far has settled (reads, erasure and shutdown wait on it). */
+  async flush(): Promise<void> {
+    while (this.#pending.size > 0) await Promise.all([...this.#pending]);
   }
 
   /**
-   * Writes one prediction unless the caller or the deployment said not to. Returns the id (null when
-   * nothing was written) and the redacted text, which seed 000's `/predict` echoes.
+   * Stores one prediction unless the caller or the deployment said not to. Returns the id (null when
+   * nothing is stored) and the redacted text, which seed 000's `/predict` echoes.
+   *
+   * Write-behind: the text is redacted now, the write is issued now (so the store orders it before any
+   * later read or erasure), but the response does not wait for its commit — a WASM Postgres commit or
+   * a Firestore round trip would otherwise sit on every request's latency. `flush()` (reads, erasure,
+   * shutdown) waits for it; a failed write goes to `onWriteError`. Only a crash of the process loses
+   * the writes still in flight (milliseconds' worth under load).
    */
   async record(p: PredictionInput): Promise<{ id: string | null; redactedText: () => string }> {
     // Redaction costs tens of µs per comment: nothing stored, nothing redacted unless asked for.
@@ -90,7 +123,7 @@ export class PredictionHistory {
       now,
     )!;
     const id = randomUUID();
-    await this.#predictions.set(id, {
+    const set = this.#predictions.set(id, {
       function: 'toxicity',
       createdAt: now,
       expiresAt: stored.expiresAt,
@@ -104,6 +137,11 @@ export class PredictionHistory {
       communityId: p.communityId ?? null,
       requestedBy: p.requestedBy,
     });
+    const write: Promise<void> = set
+      .catch((error: unknown) => this.#onWriteError(error))
+      .finally(() => this.#pending.delete(write));
+    this.#pending.add(write);
+    if (this.#pending.size > this.#maxPending) await write;
     return { id, redactedText: () => stored.text };
   }
 
@@ -147,6 +185,7 @@ export class PredictionHistory {
       { field: 'clientToken', op: '==' as const, value: clientToken },
       ...(options.anyCaller ? [] : [{ field: 'requestedBy', op: '==' as const, value: options.requestedBy }]),
     ];
+    await this.flush();
     const docs = await this.#predictions.query({ where, limit: MAX_PAGE });
     return docs
       .sort((a, b) => b.data.createdAt.getTime() - a.data.createdAt.getTime())
@@ -155,6 +194,7 @@ export class PredictionHistory {
 
   /** GDPR erasure: every stored prediction and feedback of this client token, whoever made it. */
   async erase(clientToken: string): Promise<{ predictions: number; feedback: number }> {
+    await this.flush();
     return {
       predictions: await eraseAll(this.#predictions, clientToken),
       feedback: await eraseAll(this.#feedback, clientToken),

@@ -27,6 +27,15 @@ export const toxicityFunction: VigilFunction = {
         champions.map(async (n) => (await registry.classifier(n)).manifest.limits.maxChars),
       )),
     );
+    const logger = platform.logger.child({ function: 'toxicity' });
+    const history = new PredictionHistory(platform.documents, config.privacy, platform.clock, {
+      onWriteError: (error) => {
+        platform.metrics.backgroundWriteFailures.inc({ function: 'toxicity', collection: 'predictions' });
+        logger.error('prediction history write failed', {}, error);
+      },
+    });
+    // Writes behind the response finish before the store closes (SIGTERM on Cloud Run, Ctrl-C locally).
+    platform.onClose(() => history.flush());
     const app = createApp({
       http: {
         ...platformHttpOptions(platform, 'toxicity'),
@@ -34,7 +43,7 @@ export const toxicityFunction: VigilFunction = {
       },
       guard: platform.guardFor('toxicity'),
       registry,
-      history: new PredictionHistory(platform.documents, config.privacy, platform.clock),
+      history,
       metrics: platform.metrics,
       limits: { maxChars, batchMaxItems: config.limits.batchMaxItems },
       passwordGrant: await passwordGrantDeps(platform),

@@ -38,6 +38,9 @@ export interface WrkResult {
   p50: string;
   p99: string;
   non2xx: number;
+  /** Requests wrk counted as completed: the measured run, and the warm-up before it. */
+  requests: number;
+  warmupRequests: number;
 }
 
 /** A warm-up run, then a measured `wrk -t2 --latency` run against `url` (with a Lua script for POSTs). */
@@ -46,7 +49,9 @@ export function runWrk(
   opts: { connections: number; seconds: number; warmupSeconds: number; script?: string },
 ): WrkResult {
   const script = opts.script ? ['-s', opts.script] : [];
-  spawnSync('wrk', ['-t2', `-c${opts.connections}`, `-d${opts.warmupSeconds}s`, ...script, url]);
+  const warmup = spawnSync('wrk', ['-t2', `-c${opts.connections}`, `-d${opts.warmupSeconds}s`, ...script, url], {
+    encoding: 'utf8',
+  }).stdout;
   const out = spawnSync(
     'wrk',
     ['-t2', `-c${opts.connections}`, `-d${opts.seconds}s`, '--latency', ...script, url],
@@ -59,6 +64,8 @@ export function runWrk(
     p50: /\s50%\s+(\S+)/.exec(out)?.[1] ?? '?',
     p99: /\s99%\s+(\S+)/.exec(out)?.[1] ?? '?',
     non2xx: Number(/Non-2xx or 3xx responses:\s+(\d+)/.exec(out)?.[1] ?? 0),
+    requests: Number(/(\d+) requests in/.exec(out)?.[1] ?? Number.NaN),
+    warmupRequests: Number(/(\d+) requests in/.exec(warmup)?.[1] ?? Number.NaN),
   };
 }
 

@@ -7,6 +7,8 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { EmbeddedDocumentStore } from '../../shared/adapters/documents/embedded.js';
+import { COLLECTIONS } from '../../shared/ports/collections.js';
 import {
   freePort,
   option,
@@ -65,17 +67,29 @@ console.log(
 );
 
 const results: { route: string; rps: number; p50: string; p99: string; errors: string }[] = [];
+// Every answered request must leave a history row: the probes of both starts, then each wrk run.
+let answered = 2;
+let inFlightAtStop = 0;
 for (const route of routes) {
   const { path: urlPath, body } = BODIES[route]!;
   const script = await writePostScript(path.join(dataDir, `${route}.lua`), body, KEY);
   const url = `${base}${urlPath}`;
-  const { rps, p50, p99, non2xx } = runWrk(url, { connections, seconds: duration, warmupSeconds: 3, script });
+  const run = runWrk(url, { connections, seconds: duration, warmupSeconds: 3, script });
+  const { rps, p50, p99, non2xx } = run;
   const errors = String(non2xx);
+  answered += run.requests + run.warmupRequests - non2xx;
+  // wrk stops counting with up to one request per connection still in flight; the server stores those too.
+  inFlightAtStop += 2 * connections;
   results.push({ route: urlPath, rps, p50, p99, errors });
   console.log(`${urlPath}: ${rps.toFixed(0)} req/s (p50 ${p50}, p99 ${p99}, non-2xx ${errors})`);
 }
 await stop(child);
+// The server has flushed its writes behind the response on SIGTERM; count what reached the disk.
+const store = await EmbeddedDocumentStore.open({ dataDir: path.join(dataDir, 'documents') });
+const stored = await store.collection(COLLECTIONS.predictions).count();
+await store.close();
 await rm(dataDir, { recursive: true, force: true });
+const historyOk = stored >= answered && stored <= answered + inFlightAtStop;
 
 console.log(
   `\nwrk -t2 -c${connections} -d${duration}s, API key auth, history on (embedded store), node ${process.version}`,
@@ -86,3 +100,7 @@ for (const r of results)
 console.log(
   `cold start: ${firstStartMs.toFixed(0)} ms with a new data dir, ${coldStartMs.toFixed(0)} ms restarting on an existing one`,
 );
+console.log(
+  `history: ${stored} rows stored for ${answered} requests wrk counted as answered (up to ${inFlightAtStop} more were in flight when wrk stopped): ${historyOk ? 'none lost' : 'MISMATCH'}`,
+);
+if (!historyOk) process.exitCode = 1;

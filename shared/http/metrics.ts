@@ -12,6 +12,8 @@ export interface Metrics {
   predictionErrors: Counter<'function' | 'model' | 'kind'>;
   /** User feedback on predictions: agreement rate = agree / (agree + disagree). */
   feedback: Counter<'function' | 'model' | 'agreement'>;
+  /** Writes made behind the response (prediction history) that failed: nobody else hears of them. */
+  backgroundWriteFailures: Counter<'function' | 'collection'>;
 }
 
 /** Creates the process's registry once; every function in the process labels its series with `function`. */
@@ -70,6 +72,12 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}): Metri
       name: 'vigil_feedback_total',
       help: 'Feedback received on predictions, by whether the user agreed with the model',
       labelNames: ['function', 'model', 'agreement'],
+      registers,
+    }),
+    backgroundWriteFailures: new Counter({
+      name: 'vigil_background_write_failures_total',
+      help: 'Writes made behind the response (prediction history, drift samples) that failed',
+      labelNames: ['function', 'collection'],
       registers,
     }),
   };

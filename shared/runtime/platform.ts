@@ -8,7 +8,6 @@ import { join, resolve } from 'node:path';
 import type { MiddlewareHandler } from 'hono';
 import { exportJWK } from 'jose';
 import { LocalBlobStore } from '../adapters/blobs/local.js';
-import { EmbeddedDocumentStore } from '../adapters/documents/embedded.js';
 import { InProcessEventBus } from '../adapters/events/in-process.js';
 import { ApiKeyStore } from '../auth/api-keys.js';
 import { createTokenVerifier, jwksFor, type TokenVerifier } from '../auth/tokens.js';
@@ -21,6 +20,7 @@ import type { BlobStore } from '../ports/blobs.js';
 import type { DocumentStore } from '../ports/documents.js';
 import type { EventBus } from '../ports/events.js';
 import type { PlatformConfig } from './config.js';
+import { openDocuments } from './documents.js';
 
 export interface Platform {
   config: Readonly<PlatformConfig>;
@@ -37,6 +37,9 @@ export interface Platform {
   localSecrets: LocalSecrets | undefined;
   /** A route guard for a function; honours an explicit `VIGIL_AUTH_DISABLED` entry for it. */
   guardFor(functionName: string): (scopes: readonly string[]) => MiddlewareHandler<AppEnv>;
+  /** Work to finish before the stores close (writes left behind the response path). */
+  onClose(hook: () => Promise<void>): void;
+  /** Runs the `onClose` hooks, then closes the event bus and the document store. */
   close(): Promise<void>;
 }
 
@@ -85,6 +88,7 @@ export async function createPlatform(
   const apiKeys = new ApiKeyStore(documents, { cacheSeconds: config.apiKeyCacheSeconds, clock });
   if (config.bootstrapApiKey) await apiKeys.ensureBootstrapKey(config.bootstrapApiKey);
   const limiter = new RateLimiter(() => clock().getTime());
+  const closeHooks: (() => Promise<void>)[] = [];
 
   return {
     config,
@@ -106,33 +110,17 @@ export async function createPlatform(
         defaultRateLimit: config.rateLimit,
         disabled: config.authDisabled.includes(functionName),
       }),
+    onClose(hook) {
+      closeHooks.push(hook);
+    },
     async close() {
+      const hooks = closeHooks.splice(0);
+      for (const result of await Promise.allSettled(hooks.map((hook) => hook())))
+        if (result.status === 'rejected') logger.error('close hook failed', {}, result.reason);
       await events.close();
       await documents.close();
     },
   };
-}
-
-/** Opens the configured document store (exported so start-up can begin it early). */
-export async function openDocuments(
-  config: PlatformConfig,
-  dataDir: string,
-  clock: () => Date,
-): Promise<DocumentStore> {
-  if (config.documents.kind === 'embedded') {
-    return EmbeddedDocumentStore.open({ dataDir: join(dataDir, 'documents'), clock });
-  }
-  // Cloud adapters load only when configured: the Google client libraries cost ~150 ms of start-up.
-  const [{ Firestore }, { FirestoreDocumentStore }] = await Promise.all([
-    import('@google-cloud/firestore'),
-    import('../adapters/documents/firestore.js'),
-  ]);
-  const firestore = new Firestore({
-    projectId: config.projectId,
-    databaseId: config.documents.database,
-    ignoreUndefinedProperties: true,
-  });
-  return new FirestoreDocumentStore({ firestore, collectionPrefix: config.documents.prefix, clock });
 }
 
 async function openBlobs(

@@ -1,21 +1,24 @@
 /** Start-up of one function: the only place that reads the environment. */
 
 import { resolve } from 'node:path';
-import { loadPlatformConfig } from './config.js';
+import type { DocumentStore } from '../ports/documents.js';
+import { loadPlatformConfig, type PlatformConfig } from './config.js';
+import { openDocuments } from './documents.js';
 import type { CloudEventHandler, FetchApp, VigilEventFunction, VigilFunction } from './function.js';
-import { createPlatform, openDocuments, type Platform } from './platform.js';
+import { createPlatform, type Platform } from './platform.js';
 
 /**
  * Parses config, builds the platform and the function's app; a bad config stops start-up. Given a
- * loader, the document store starts opening before the function's code is imported: the embedded
- * store's WASM compiles on V8's background threads while the imports run.
+ * loader, the document store starts opening before the function's code is imported (or the caller
+ * started it even earlier and passes it in), so the two overlap.
  */
 export async function startFunction(
   fn: VigilFunction | (() => Promise<VigilFunction>),
   env: Record<string, string | undefined> = process.env,
+  early?: { config: PlatformConfig; documents: Promise<DocumentStore> },
 ): Promise<FetchApp & { platform: Platform }> {
-  const config = loadPlatformConfig(env);
-  const opening = openDocuments(config, resolve(config.dataDir), () => new Date());
+  const config = early?.config ?? loadPlatformConfig(env);
+  const opening = early?.documents ?? openDocuments(config, resolve(config.dataDir), () => new Date());
   let platform: Platform;
   let resolved: VigilFunction;
   try {

@@ -68,20 +68,28 @@ export async function loadTextClassifier(dir: string, opts: LoadOptions = {}): P
   const { maxChars } = manifest.limits;
   let closed = false;
 
-  // Concurrent score() calls share ONNX runs of up to CHUNK texts (see createBatcher).
-  const scoreBatched = createBatcher(async (texts: readonly string[]): Promise<TextScores[]> => {
-    // featurize never awaits, so one Featurizer is safe across concurrent batches.
-    const docs = texts.map((text) => featurizer.featurize(text));
-    const outputs = await runLinearTextModel(session, manifest.heads, docs);
-    return docs.map((_, d) =>
-      Object.fromEntries(
-        manifest.heads.map((head) => {
-          const probs = outputs[head.name]?.[d] as Float32Array;
-          return [head.name, Object.fromEntries(head.labels.map((label, j) => [label, probs[j] as number]))];
-        }),
-      ),
-    );
-  }, CHUNK);
+  // Concurrent score() calls share ONNX runs of up to CHUNK texts (see createBatcher). Runs are short
+  // and single-threaded, so two may be in flight: a request waits for its own run, not the one ahead.
+  const scoreBatched = createBatcher(
+    async (texts: readonly string[]): Promise<TextScores[]> => {
+      // featurize never awaits, so one Featurizer is safe across concurrent batches.
+      const docs = texts.map((text) => featurizer.featurize(text));
+      const outputs = await runLinearTextModel(session, manifest.heads, docs);
+      return docs.map((_, d) =>
+        Object.fromEntries(
+          manifest.heads.map((head) => {
+            const probs = outputs[head.name]?.[d] as Float32Array;
+            return [
+              head.name,
+              Object.fromEntries(head.labels.map((label, j) => [label, probs[j] as number])),
+            ];
+          }),
+        ),
+      );
+    },
+    CHUNK,
+    { concurrency: 2 },
+  );
   return {
     manifest,
     async score(texts) {

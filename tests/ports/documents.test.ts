@@ -7,6 +7,7 @@ import { Firestore } from '@google-cloud/firestore';
 import { describe, expect, inject, it } from 'vitest';
 import { EmbeddedDocumentStore } from '../../shared/adapters/documents/embedded.js';
 import { FirestoreDocumentStore } from '../../shared/adapters/documents/firestore.js';
+import { ThreadedDocumentStore } from '../../shared/adapters/documents/threaded.js';
 import { DocumentStoreError } from '../../shared/ports/documents.js';
 import { EMULATOR_PROJECT } from '../support/emulators.js';
 import { describeDocumentStoreContract } from './documents.contract.js';
@@ -30,6 +31,102 @@ describeDocumentStoreContract('embedded, on disk', async (clock) => {
       await rm(dir, { recursive: true, force: true });
     },
   };
+});
+
+/** The compiled worker entry: the test runner executes TypeScript sources, a worker thread cannot. */
+const WORKER_URL = new URL('../../dist/shared/adapters/documents/embedded-worker.js', import.meta.url);
+
+describeDocumentStoreContract('embedded on its own thread, on disk', async (clock) => {
+  const dir = await tempDir();
+  const store = await ThreadedDocumentStore.open({ dataDir: join(dir, 'db'), clock, workerUrl: WORKER_URL });
+  return {
+    store,
+    cleanup: async () => {
+      await store.close();
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
+});
+
+describe('ThreadedDocumentStore specifics', () => {
+  it('commits every write issued before close, and a reopened store (either kind) sees them', async () => {
+    const dir = await tempDir();
+    const dataDir = join(dir, 'db');
+    try {
+      const store = await ThreadedDocumentStore.open({ dataDir, workerUrl: WORKER_URL });
+      const c = store.collection<{ n: number; at: Date }>('writes');
+      // Not awaited: close() must still wait for all of them.
+      const writes = Array.from({ length: 200 }, (_, n) => c.set(`d${n}`, { n, at: new Date(n * 1000) }));
+      await store.close();
+      await Promise.all(writes);
+      await expect(c.get('d1')).rejects.toThrow(DocumentStoreError);
+
+      const reopened = await EmbeddedDocumentStore.open({ dataDir });
+      const r = reopened.collection<{ n: number; at: Date }>('writes');
+      expect(await r.count()).toBe(200);
+      expect(await r.get('d199')).toStrictEqual({ n: 199, at: new Date(199_000) });
+      await reopened.close();
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('fails only the caller whose document cannot cross the thread or be stored', async () => {
+    const dir = await tempDir();
+    try {
+      const store = await ThreadedDocumentStore.open({ dataDir: join(dir, 'db'), workerUrl: WORKER_URL });
+      const c = store.collection<Record<string, unknown>>('mixed');
+      const results = await Promise.allSettled([
+        c.set('ok1', { text: 'fine' }),
+        c.set('fn', { text: 'x', callback: () => 1 }),
+        c.set('nul', { text: 'a\u0000b' }),
+        c.set('bad id/', { text: 'x' }),
+        c.set('ok2', { text: 'fine too' }),
+      ]);
+      expect(results.map((r) => r.status)).toEqual([
+        'fulfilled',
+        'rejected',
+        'rejected',
+        'rejected',
+        'fulfilled',
+      ]);
+      for (const r of results.filter((x) => x.status === 'rejected'))
+        expect((r as PromiseRejectedResult).reason).toBeInstanceOf(DocumentStoreError);
+      expect(await c.count()).toBe(2);
+      await store.close();
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('keeps call order across the thread: a read after an unawaited write sees it', async () => {
+    const dir = await tempDir();
+    try {
+      const store = await ThreadedDocumentStore.open({ dataDir: join(dir, 'db'), workerUrl: WORKER_URL });
+      const c = store.collection<{ v: number }>('order');
+      void c.set('a', { v: 1 });
+      void c.set('a', { v: 2 });
+      expect(await c.get('a')).toStrictEqual({ v: 2 });
+      expect(await c.delete('a')).toBe(true);
+      expect(await c.get('a')).toBeNull();
+      await store.close();
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('reports a data dir it cannot open as a start-up error', async () => {
+    const dir = await tempDir();
+    try {
+      const { writeFile } = await import('node:fs/promises');
+      await writeFile(join(dir, 'file'), 'not a directory');
+      await expect(
+        ThreadedDocumentStore.open({ dataDir: join(dir, 'file', 'db'), workerUrl: WORKER_URL }),
+      ).rejects.toThrow();
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
 });
 
 describe('EmbeddedDocumentStore specifics', () => {

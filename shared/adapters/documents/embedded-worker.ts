@@ -1,0 +1,72 @@
+/**
+ * Worker-thread side of `ThreadedDocumentStore`: owns the PGlite database and runs the calls it is sent,
+ * in the order they were made. Replies are posted in batches, once per turn of this thread's loop.
+ */
+import { parentPort, workerData } from 'node:worker_threads';
+import { EmbeddedDocumentStore } from './embedded.js';
+import type { Call, Reply, WorkerMessage } from './threaded.js';
+
+const port = parentPort;
+if (!port) throw new Error('embedded-worker.js runs only as a worker thread');
+
+let now = new Date();
+let store: EmbeddedDocumentStore;
+try {
+  store = await EmbeddedDocumentStore.open({
+    dataDir: (workerData as { dataDir: string }).dataDir,
+    clock: () => now,
+  });
+} catch (error) {
+  port.postMessage({ type: 'failed', error: describe(error) } satisfies WorkerMessage);
+  process.exit(1);
+}
+
+let outbox: Reply[] = [];
+function reply(r: Reply): void {
+  if (outbox.length === 0) setImmediate(flush);
+  outbox.push(r);
+}
+function flush(): void {
+  const replies = outbox;
+  outbox = [];
+  port?.postMessage({ type: 'replies', replies } satisfies WorkerMessage);
+}
+
+function start(call: Call): Promise<unknown> {
+  // Every adapter method reads the clock synchronously, before its first await.
+  now = call.now;
+  if (call.op === 'ping') return store.ping();
+  const collection = store.collection<Record<string, unknown>>(call.collection) as unknown as Record<
+    string,
+    (...args: unknown[]) => Promise<unknown>
+  >;
+  return collection[call.op]!(...call.args);
+}
+
+port.on('message', async (message: { type: 'calls'; calls: Call[] } | { type: 'close' }) => {
+  if (message.type === 'close') {
+    await store.close();
+    process.exit(0);
+  }
+  for (const call of message.calls) {
+    let pending: Promise<unknown>;
+    try {
+      pending = start(call);
+    } catch (error) {
+      reply({ id: call.id, ok: false, error: describe(error) });
+      continue;
+    }
+    pending.then(
+      (value) => reply({ id: call.id, ok: true, value }),
+      (error: unknown) => reply({ id: call.id, ok: false, error: describe(error) }),
+    );
+  }
+});
+
+port.postMessage({ type: 'ready' } satisfies WorkerMessage);
+
+function describe(error: unknown): { name: string; message: string } {
+  return error instanceof Error
+    ? { name: error.name, message: error.message }
+    : { name: 'Error', message: String(error) };
+}

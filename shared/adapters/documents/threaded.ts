@@ -1,0 +1,246 @@
+/**
+ * The embedded store on its own thread: `EmbeddedDocumentStore` (PGlite) runs in a worker thread and
+ * this class forwards the Documents port to it, so the WASM Postgres work of every write stops competing
+ * with HTTP handling for the main thread. The servers use it for the on-disk store; tests that want an
+ * in-memory store use `EmbeddedDocumentStore` directly.
+ *
+ * Calls issued in the same turn of the event loop travel as one message and are started in call order
+ * on the worker, so concurrent `set`s still join one group commit there; replies come back batched the
+ * same way. Every caller's promise settles with its own operation's result — a `set` resolves only once
+ * its row is committed. The clock stays on this thread: each call carries its own "now".
+ */
+import { Worker } from 'node:worker_threads';
+import {
+  assertCollectionName,
+  type Collection,
+  type DocumentStore,
+  DocumentStoreError,
+  type Filter,
+  type Query,
+  type StoredDocument,
+} from '../../ports/documents.js';
+
+export type Operation = 'get' | 'set' | 'create' | 'update' | 'delete' | 'query' | 'count' | 'purgeExpired';
+
+export interface Call {
+  id: number;
+  op: Operation | 'ping';
+  collection: string;
+  args: unknown[];
+  now: Date;
+}
+
+export type Reply =
+  | { id: number; ok: true; value: unknown }
+  | { id: number; ok: false; error: { name: string; message: string } };
+
+/** Messages from the worker: one `ready` or `failed` at start, then batches of replies. */
+export type WorkerMessage =
+  | { type: 'ready' }
+  | { type: 'failed'; error: { name: string; message: string } }
+  | { type: 'replies'; replies: Reply[] };
+
+export interface ThreadedDocumentStoreOptions {
+  dataDir: string;
+  clock?: () => Date;
+  /** The compiled worker entry; defaults to `embedded-worker.js` beside this module. */
+  workerUrl?: URL;
+}
+
+/** The compiled worker entry beside this module (absent when running from TypeScript sources). */
+export const EMBEDDED_WORKER_URL = new URL('./embedded-worker.js', import.meta.url);
+
+interface Waiting {
+  resolve: (value: unknown) => void;
+  reject: (error: Error) => void;
+}
+
+export class ThreadedDocumentStore implements DocumentStore {
+  readonly kind = 'embedded' as const;
+
+  #nextId = 1;
+  readonly #waiting = new Map<number, Waiting>();
+  #outbox: Call[] = [];
+  #flushScheduled = false;
+  /** Set once the worker is gone or closing; every later call fails with it. */
+  #stopped: Error | null = null;
+
+  private constructor(
+    private readonly worker: Worker,
+    private readonly clock: () => Date,
+  ) {
+    worker.on('message', (message: WorkerMessage) => {
+      if (message.type === 'replies') this.#settle(message.replies);
+    });
+    worker.on('error', (error) =>
+      this.#stop(new DocumentStoreError(`embedded store thread failed: ${error.message}`)),
+    );
+    worker.on('exit', () => this.#stop(new DocumentStoreError('embedded store thread stopped')));
+  }
+
+  static async open(options: ThreadedDocumentStoreOptions): Promise<ThreadedDocumentStore> {
+    const worker = new Worker(options.workerUrl ?? EMBEDDED_WORKER_URL, {
+      workerData: { dataDir: options.dataDir },
+    });
+    await new Promise<void>((resolve, reject) => {
+      const onExit = (code: number) =>
+        reject(new DocumentStoreError(`embedded store thread exited (${code})`));
+      worker.once('error', reject);
+      worker.once('exit', onExit);
+      worker.once('message', (message: WorkerMessage) => {
+        worker.off('error', reject);
+        worker.off('exit', onExit);
+        if (message.type === 'ready') resolve();
+        else if (message.type === 'failed') {
+          void worker.terminate();
+          reject(Object.assign(new Error(message.error.message), { name: message.error.name }));
+        }
+      });
+    });
+    worker.unref();
+    return new ThreadedDocumentStore(worker, options.clock ?? (() => new Date()));
+  }
+
+  collection<T extends object>(name: string): Collection<T> {
+    assertCollectionName(name);
+    return new ThreadedCollection<T>(this, name);
+  }
+
+  async ping(): Promise<void> {
+    await this.call('ping', '', []);
+  }
+
+  /** Waits for every call issued so far, then closes the database and ends the thread. */
+  async close(): Promise<void> {
+    if (this.#stopped) return;
+    const settled = [...this.#waiting.values()].map(
+      (w) =>
+        new Promise<void>((resolve) => {
+          const { resolve: ok, reject: fail } = w;
+          w.resolve = (value) => {
+            ok(value);
+            resolve();
+          };
+          w.reject = (error) => {
+            fail(error);
+            resolve();
+          };
+        }),
+    );
+    this.#flush();
+    await Promise.all(settled);
+    this.#stopped = new DocumentStoreError('the document store is closed');
+    const exited = new Promise((resolve) => this.worker.once('exit', resolve));
+    // Keep the process alive until the thread has closed the database.
+    this.worker.ref();
+    this.worker.postMessage({ type: 'close' });
+    await exited;
+  }
+
+  /** Queues one operation for the worker; the queue is posted once per turn of the event loop. */
+  call(op: Call['op'], collection: string, args: unknown[]): Promise<unknown> {
+    if (this.#stopped) return Promise.reject(this.#stopped);
+    const id = this.#nextId++;
+    const promise = new Promise<unknown>((resolve, reject) => this.#waiting.set(id, { resolve, reject }));
+    this.#outbox.push({ id, op, collection, args, now: this.clock() });
+    if (this.#waiting.size === 1) this.worker.ref();
+    if (!this.#flushScheduled) {
+      this.#flushScheduled = true;
+      setImmediate(() => this.#flush());
+    }
+    return promise;
+  }
+
+  #flush(): void {
+    this.#flushScheduled = false;
+    const calls = this.#outbox;
+    if (calls.length === 0) return;
+    this.#outbox = [];
+    try {
+      this.worker.postMessage({ type: 'calls', calls });
+    } catch {
+      // Something in the batch cannot be cloned (a function, a symbol…): send the calls one by one so
+      // only the offending caller fails.
+      for (const call of calls) {
+        try {
+          this.worker.postMessage({ type: 'calls', calls: [call] });
+        } catch (error) {
+          this.#settle([
+            {
+              id: call.id,
+              ok: false,
+              error: {
+                name: 'DocumentStoreError',
+                message: `document cannot be stored: ${(error as Error).message}`,
+              },
+            },
+          ]);
+        }
+      }
+    }
+  }
+
+  #settle(replies: Reply[]): void {
+    for (const reply of replies) {
+      const waiting = this.#waiting.get(reply.id);
+      if (!waiting) continue;
+      this.#waiting.delete(reply.id);
+      if (reply.ok) waiting.resolve(reply.value);
+      else waiting.reject(revive(reply.error));
+    }
+    if (this.#waiting.size === 0) this.worker.unref();
+  }
+
+  #stop(error: Error): void {
+    if (!this.#stopped) this.#stopped = error;
+    const waiting = [...this.#waiting.values()];
+    this.#waiting.clear();
+    this.#outbox = [];
+    for (const w of waiting) w.reject(error);
+  }
+}
+
+/** Errors cross the thread as name and message; the port's own error keeps its class. */
+function revive(error: { name: string; message: string }): Error {
+  if (error.name === 'DocumentStoreError') return new DocumentStoreError(error.message);
+  return Object.assign(new Error(error.message), { name: error.name });
+}
+
+class ThreadedCollection<T extends object> implements Collection<T> {
+  constructor(
+    private readonly store: ThreadedDocumentStore,
+    private readonly name: string,
+  ) {}
+
+  get(id: string): Promise<T | null> {
+    return this.store.call('get', this.name, [id]) as Promise<T | null>;
+  }
+
+  async set(id: string, data: T): Promise<void> {
+    await this.store.call('set', this.name, [id, data]);
+  }
+
+  create(id: string, data: T): Promise<boolean> {
+    return this.store.call('create', this.name, [id, data]) as Promise<boolean>;
+  }
+
+  update(id: string, patch: Partial<T>): Promise<boolean> {
+    return this.store.call('update', this.name, [id, patch]) as Promise<boolean>;
+  }
+
+  delete(id: string): Promise<boolean> {
+    return this.store.call('delete', this.name, [id]) as Promise<boolean>;
+  }
+
+  query(query: Query = {}): Promise<StoredDocument<T>[]> {
+    return this.store.call('query', this.name, [query]) as Promise<StoredDocument<T>[]>;
+  }
+
+  count(where: Filter[] = []): Promise<number> {
+    return this.store.call('count', this.name, [where]) as Promise<number>;
+  }
+
+  purgeExpired(now: Date): Promise<number> {
+    return this.store.call('purgeExpired', this.name, [now]) as Promise<number>;
+  }
+}
