@@ -49,9 +49,13 @@ export function runWrk(
   opts: { connections: number; seconds: number; warmupSeconds: number; script?: string },
 ): WrkResult {
   const script = opts.script ? ['-s', opts.script] : [];
-  const warmup = spawnSync('wrk', ['-t2', `-c${opts.connections}`, `-d${opts.warmupSeconds}s`, ...script, url], {
-    encoding: 'utf8',
-  }).stdout;
+  const warmup = spawnSync(
+    'wrk',
+    ['-t2', `-c${opts.connections}`, `-d${opts.warmupSeconds}s`, ...script, url],
+    {
+      encoding: 'utf8',
+    },
+  ).stdout;
   const out = spawnSync(
     'wrk',
     ['-t2', `-c${opts.connections}`, `-d${opts.seconds}s`, '--latency', ...script, url],
