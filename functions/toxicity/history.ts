@@ -4,6 +4,7 @@ import { COLLECTIONS } from '../../shared/ports/collections.js';
 import type { Collection, DocumentStore } from '../../shared/ports/documents.js';
 import { redactPii } from '../../shared/privacy/redact.js';
 import { storableText } from '../../shared/privacy/storage-policy.js';
+import { BackgroundWrites } from '../../shared/runtime/background-writes.js';
 
 export interface PredictionDoc {
   function: 'toxicity';
@@ -76,9 +77,7 @@ export interface WriteBehindOptions {
 export class PredictionHistory {
   readonly #predictions: Collection<PredictionDoc>;
   readonly #feedback: Collection<FeedbackDoc>;
-  readonly #pending = new Set<Promise<void>>();
-  readonly #maxPending: number;
-  readonly #onWriteError: (error: unknown) => void;
+  readonly #writes: BackgroundWrites;
 
   constructor(
     documents: DocumentStore,
@@ -88,18 +87,20 @@ export class PredictionHistory {
   ) {
     this.#predictions = documents.collection<PredictionDoc>(COLLECTIONS.predictions);
     this.#feedback = documents.collection<FeedbackDoc>(COLLECTIONS.feedback);
-    this.#maxPending = options.maxPendingWrites ?? 10_000;
-    this.#onWriteError = options.onWriteError ?? (() => undefined);
+    this.#writes = new BackgroundWrites(
+      options.onWriteError ?? (() => undefined),
+      options.maxPendingWrites ?? 10_000,
+    );
   }
 
   /** Prediction writes still behind the response. */
   get pendingWrites(): number {
-    return this.#pending.size;
+    return this.#writes.pending;
   }
 
   /** Resolves once every prediction write issued so far has settled (reads, erasure and shutdown wait on it). */
-  async flush(): Promise<void> {
-    while (this.#pending.size > 0) await Promise.all([...this.#pending]);
+  flush(): Promise<void> {
+    return this.#writes.flush();
   }
 
   /**
@@ -123,7 +124,7 @@ export class PredictionHistory {
       now,
     )!;
     const id = randomUUID();
-    const set = this.#predictions.set(id, {
+    const write = this.#predictions.set(id, {
       function: 'toxicity',
       createdAt: now,
       expiresAt: stored.expiresAt,
@@ -137,11 +138,7 @@ export class PredictionHistory {
       communityId: p.communityId ?? null,
       requestedBy: p.requestedBy,
     });
-    const write: Promise<void> = set
-      .catch((error: unknown) => this.#onWriteError(error))
-      .finally(() => this.#pending.delete(write));
-    this.#pending.add(write);
-    if (this.#pending.size > this.#maxPending) await write;
+    await this.#writes.track(write);
     return { id, redactedText: () => stored.text };
   }
 

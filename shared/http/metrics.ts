@@ -76,7 +76,7 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}): Metri
     }),
     backgroundWriteFailures: new Counter({
       name: 'vigil_background_write_failures_total',
-      help: 'Writes made behind the response (prediction history, drift samples) that failed',
+      help: 'Writes made behind the response (prediction history) that failed',
       labelNames: ['function', 'collection'],
       registers,
     }),

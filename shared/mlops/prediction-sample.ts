@@ -7,6 +7,7 @@ import type { Logger } from '../logging/logger.js';
 import { COLLECTIONS } from '../ports/collections.js';
 import type { DocumentStore } from '../ports/documents.js';
 import { redactPii } from '../privacy/redact.js';
+import { BackgroundWrites } from '../runtime/background-writes.js';
 
 export interface PredictionSampler {
   /** Records each item with probability `rate`; returns at once. */
@@ -35,7 +36,9 @@ export function createPredictionSampler(options: {
 }): PredictionSampler {
   const predictions = options.documents.collection(COLLECTIONS.predictions);
   const random = options.random ?? Math.random;
-  const pending = new Set<Promise<void>>();
+  const writes = new BackgroundWrites((error) =>
+    options.logger.warn('prediction sample not stored', { reason: String(error).slice(0, 200) }),
+  );
   const enabled = options.privacy.storePredictions && options.rate > 0;
   return {
     record(items) {
@@ -45,37 +48,31 @@ export function createPredictionSampler(options: {
       const now = options.clock();
       // PII detection (a named-entity pass, ≈ 1–2 ms a text) and the write run after the response,
       // not on the request's path.
-      const write = new Promise<void>((resolve) => setImmediate(resolve))
-        .then(() =>
-          Promise.all(
-            chosen.map((item) =>
-              predictions.set(crypto.randomUUID(), {
-                function: options.fn,
-                createdAt: now,
-                expiresAt: new Date(now.getTime() + options.privacy.retentionDays * 86_400_000),
-                model: item.model,
-                version: item.version,
-                language: item.language,
-                scores: { [item.field]: item.score },
-                text: null,
-                textLength: item.text.length,
-                redactedKinds: [...new Set(redactPii(item.text).spans.map((s) => s.kind))],
-                clientToken: null,
-                communityId: null,
-                requestedBy: 'drift-sample',
-              }),
-            ),
+      const write = new Promise<void>((resolve) => setImmediate(resolve)).then(() =>
+        Promise.all(
+          chosen.map((item) =>
+            predictions.set(crypto.randomUUID(), {
+              function: options.fn,
+              createdAt: now,
+              expiresAt: new Date(now.getTime() + options.privacy.retentionDays * 86_400_000),
+              model: item.model,
+              version: item.version,
+              language: item.language,
+              scores: { [item.field]: item.score },
+              text: null,
+              textLength: item.text.length,
+              redactedKinds: [...new Set(redactPii(item.text).spans.map((s) => s.kind))],
+              clientToken: null,
+              communityId: null,
+              requestedBy: 'drift-sample',
+            }),
           ),
-        )
-        .then(() => undefined)
-        .catch((error) =>
-          options.logger.warn('prediction sample not stored', { reason: String(error).slice(0, 200) }),
-        )
-        .finally(() => pending.delete(write));
-      pending.add(write);
+        ),
+      );
+      void writes.track(write);
     },
-    async flush() {
-      await Promise.all([...pending]);
+    flush() {
+      return writes.flush();
     },
   };
 }
