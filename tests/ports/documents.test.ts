@@ -122,7 +122,7 @@ describe('ThreadedDocumentStore specifics', () => {
       await writeFile(join(dir, 'file'), 'not a directory');
       await expect(
         ThreadedDocumentStore.open({ dataDir: join(dir, 'file', 'db'), workerUrl: WORKER_URL }),
-      ).rejects.toThrow();
+      ).rejects.toThrow(/ENOTDIR|not a directory/);
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
