@@ -1,7 +1,7 @@
 /** Explains a linear text model's score: per-word contributions to a logit, and a one-sentence reasoning. */
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
-import { blockSplit, type FeatureSpec, type Featurizer, forEachFeature, tokenize } from './features.js';
+import { blockSplit, type Featurizer, forEachFeature, tokenize } from './features.js';
 import { type LinearHead, type LinearTextModel, linearLogits, outputCount, tfidf } from './linear-model.js';
 import type { TextModelManifest } from './manifest.js';
 import type { NormalizerSpec } from './normalize.js';
@@ -129,40 +129,56 @@ export function explainText(
     return w - mean;
   };
 
-  const doc = featurizer.featurize(text);
+  const spec = featurizer.spec;
+  const words = tokenize(text, spec);
+  const doc = featurizer.featurizeWords(words);
   const x = tfidf(doc, model.idf, model.blockSplit);
-  const push = new Map<number, number>();
-  for (let j = 0; j < x.length; j++) {
+  const slots = slotTable(model.buckets);
+  const features = doc.indices.length;
+  // push[j]: feature j's part of the logit; slots maps its bucket back to j (+1; 0 = not in the doc).
+  const push = new Float64Array(features);
+  for (let j = 0; j < features; j++) {
     const index = doc.indices[j] as number;
-    push.set(index, (x[j] as number) * weight(model.weights, index * outputs));
+    slots[index] = j + 1;
+    push[j] = (x[j] as number) * weight(model.weights, index * outputs);
   }
   const logit = weight(linearLogits(model, doc), 0);
   const bias = weight(model.bias, 0);
 
-  const spec = featurizer.spec;
-  const words = tokenize(text, spec);
-  const made = generators(words, spec);
-  const totals = new Map<number, number>();
-  for (const [o, bucket] of made.bucket.entries())
-    totals.set(bucket, (totals.get(bucket) ?? 0) + (made.share[o] as number));
-  const drift = () =>
-    new Error('explain.ts hashes differently from Featurizer: keep its copy of features.ts in step');
-  if (totals.size !== doc.indices.length) throw drift();
   const perWord = new Float64Array(words.length);
-  for (const [o, bucket] of made.bucket.entries()) {
-    const p = push.get(bucket);
-    if (p === undefined) throw drift();
-    const w = made.word[o] as number;
-    perWord[w] = (perWord[w] as number) + (p * (made.share[o] as number)) / (totals.get(bucket) as number);
+  try {
+    // Pass 1: how many times each feature was generated (its count, which made its tf).
+    const totals = new Float64Array(features);
+    let unknown = false;
+    forEachFeature(words, spec, (bucket) => {
+      const slot = slots[bucket] as number;
+      if (slot === 0) unknown = true;
+      else totals[slot - 1] = (totals[slot - 1] as number) + 1;
+    });
+    const drift = () =>
+      new Error('explain.ts hashes differently from Featurizer: keep its copy of features.ts in step');
+    if (unknown || totals.includes(0)) throw drift();
+    // Pass 2: each occurrence passes its share of the feature's push to the word(s) that made it.
+    forEachFeature(words, spec, (bucket, word, span) => {
+      const j = (slots[bucket] as number) - 1;
+      const part = (push[j] as number) / (totals[j] as number) / span;
+      for (let w = word; w < word + span; w++) perWord[w] = (perWord[w] as number) + part;
+    });
+  } finally {
+    for (let j = 0; j < features; j++) slots[doc.indices[j] as number] = 0;
   }
 
   // Words mapped to the same original span (a URL, "sh!t", "f u c k") are reported once.
-  const bySpan = new Map<string, Contribution>();
+  const bySpan = new Map<number, Contribution>();
+  const stride = text.length + 1;
   for (const [i, [begin, end]] of originalSpans(text, words, spec.normalizer).entries()) {
-    const key = `${begin}:${end}`;
-    const entry = bySpan.get(key) ?? { text: text.slice(begin, end), begin, end, contribution: 0 };
+    const key = begin * stride + end;
+    let entry = bySpan.get(key);
+    if (!entry) {
+      entry = { text: text.slice(begin, end), begin, end, contribution: 0 };
+      bySpan.set(key, entry);
+    }
     entry.contribution += perWord[i] as number;
-    bySpan.set(key, entry);
   }
   const sorted = [...bySpan.values()].sort((a, b) => b.contribution - a.contribution || a.begin - b.begin);
   if (sorted.length <= 2 * top) return { logit, bias, contributions: sorted };
@@ -171,18 +187,18 @@ export function explainText(
   return { logit, bias, contributions: [...positive, ...negative.slice(Math.max(0, negative.length - top))] };
 }
 
-/** Every feature occurrence the featurizer counts, with the word (index into `words`) credited and its share. */
-function generators(words: string[], spec: FeatureSpec) {
-  const made = { bucket: [] as number[], word: [] as number[], share: [] as number[] };
-  forEachFeature(words, spec, (bucket, word, span) => {
-    // A word n-gram is credited to each of its words in equal parts.
-    for (let w = word; w < word + span; w++) {
-      made.bucket.push(bucket);
-      made.word.push(w);
-      made.share.push(1 / span);
-    }
-  });
-  return made;
+/**
+ * A bucket → feature-slot table per bucket count, all zeros between calls: explainText never
+ * awaits, so one table serves every call (a Map per call cost more than the rest of the arithmetic).
+ */
+const slotTables = new Map<number, Int32Array>();
+function slotTable(buckets: number): Int32Array {
+  let table = slotTables.get(buckets);
+  if (!table) {
+    table = new Int32Array(buckets);
+    slotTables.set(buckets, table);
+  }
+  return table;
 }
 
 interface Piece {
@@ -209,6 +225,11 @@ const LOOKAHEAD = 16;
 function originalSpans(text: string, words: string[], spec: NormalizerSpec): [number, number][] {
   const pieces: Piece[] = [];
   for (const chunk of text.matchAll(CHUNK)) {
+    const plain = plainChunkToken(chunk[0], spec);
+    if (plain !== undefined) {
+      pieces.push({ token: plain, begin: chunk.index, end: chunk.index + plain.length });
+      continue;
+    }
     const tokens = tokenize(chunk[0], { normalizer: spec });
     const originals = [...chunk[0].matchAll(ORIGINAL_TOKEN)];
     const [b, e] = trim(chunk[0]);
@@ -245,6 +266,23 @@ function originalSpans(text: string, words: string[], spec: NormalizerSpec): [nu
     }
   }
   return spans;
+}
+
+const PLAIN_CHUNK = /^[A-Za-z]+[,.;:?]?$/;
+const TRIPLE = /(.)\1\1/;
+
+/**
+ * The one token of a chunk made of ASCII letters and at most one trailing , . ; : ? — most chunks of
+ * most comments — without running the normaliser: none of its rules touch such a chunk except
+ * lowercasing and squashing a letter repeated 3+ times (those chunks take the general path).
+ * Undefined when the chunk is not of that form. Exported for the test that checks it against `tokenize`.
+ */
+export function plainChunkToken(chunk: string, spec: NormalizerSpec): string | undefined {
+  if (!PLAIN_CHUNK.test(chunk)) return undefined;
+  const last = chunk.charCodeAt(chunk.length - 1);
+  const letters = (last >= 65 && last <= 90) || (last >= 97 && last <= 122) ? chunk : chunk.slice(0, -1);
+  const token = spec.lowercase ? letters.toLowerCase() : letters;
+  return spec.squashRepeats && TRIPLE.test(token) ? undefined : token;
 }
 
 // Leading "@$|!" can be part of an obfuscated word ("@ss", "!diot"); trailing punctuation never is.

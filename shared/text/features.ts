@@ -122,8 +122,13 @@ export class Featurizer {
   }
 
   featurize(text: string): SparseDoc {
+    return this.featurizeWords(tokenize(text, this.spec));
+  }
+
+  /** The same, from words already tokenised with this spec (`tokenize(text, spec)`). */
+  featurizeWords(words: readonly string[]): SparseDoc {
     this.#size = 0;
-    forEachFeature(tokenize(text, this.spec), this.spec, this.#add);
+    forEachFeature(words, this.spec, this.#add);
     return this.#collect();
   }
 

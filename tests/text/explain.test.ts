@@ -4,8 +4,14 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { loadTextClassifier, writeModelFolder } from '../../shared/text/classifier.js';
-import { type Contribution, explainText, readLinearModel, reasoningText } from '../../shared/text/explain.js';
-import { blockSplit, type FeatureSpec, Featurizer } from '../../shared/text/features.js';
+import {
+  type Contribution,
+  explainText,
+  plainChunkToken,
+  readLinearModel,
+  reasoningText,
+} from '../../shared/text/explain.js';
+import { blockSplit, type FeatureSpec, Featurizer, tokenize } from '../../shared/text/features.js';
 import { type LinearTextModel, linearLogits, sigmoid, tfidf } from '../../shared/text/linear-model.js';
 import { parseManifest, type TextModelHead, type TextModelManifest } from '../../shared/text/manifest.js';
 import { DEFAULT_NORMALIZER } from '../../shared/text/normalize.js';
@@ -383,7 +389,10 @@ describe('explainText', () => {
       /no label "toxic"/,
     );
     const reseeded = new Featurizer({ ...joint.featurizer.spec, seed: 8 });
-    const drifted = { spec: joint.featurizer.spec, featurize: (t: string) => reseeded.featurize(t) };
+    const drifted = {
+      spec: joint.featurizer.spec,
+      featurizeWords: (words: string[]) => reseeded.featurizeWords(words),
+    };
     expect(() =>
       explainText(joint.model, drifted as unknown as Featurizer, 'you idiot', 'toxicity', 'toxic'),
     ).toThrow(/hashes differently/);
@@ -460,5 +469,49 @@ describe('reasoningText', () => {
     expect(fr).toBe(
       'Classé haineux (confiance 100 %) : les termes « moron », « dumb » pèsent le plus vers ce verdict.',
     );
+  });
+});
+
+describe('plainChunkToken (the normaliser-free path for plain chunks)', () => {
+  // Random chunks over letters, the punctuation it accepts and characters the normaliser rewrites.
+  const alphabet = "aAbBeEoOsSxyzZ.,;:?!'@$|*01357-é";
+  let seed = 7;
+  const random = () => {
+    seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
+    return seed / 2 ** 32;
+  };
+  const chunks = [
+    ...['Hello', 'gens,', 'eux.', 'WHAT?', 'Soooo', 'AaA', 'aaa.', 'http', 'www.', 'wow!', "l'homme"],
+    ...['1d10t', 'été', 'x.', 'I', 'ok;', 'abc:', 'xurl', 'sh!t', 'a.b', 'idiot..', ',', 'Zz'],
+    ...Array.from({ length: 4000 }, () =>
+      Array.from(
+        { length: 1 + Math.floor(random() * 7) },
+        () => alphabet[Math.floor(random() * alphabet.length)],
+      ).join(''),
+    ),
+  ];
+  const specs = [
+    DEFAULT_NORMALIZER,
+    { ...DEFAULT_NORMALIZER, lowercase: false },
+    { ...DEFAULT_NORMALIZER, squashRepeats: false },
+  ];
+
+  it('answers exactly what tokenize does, whenever it answers', () => {
+    let answered = 0;
+    for (const spec of specs)
+      for (const chunk of chunks) {
+        const token = plainChunkToken(chunk, spec);
+        if (token === undefined) continue;
+        answered++;
+        expect([chunk, token]).toEqual([chunk, ...tokenize(chunk, { normalizer: spec })]);
+      }
+    // The path is taken for the common shapes, not only in theory.
+    expect(plainChunkToken('Gens,', DEFAULT_NORMALIZER)).toBe('gens');
+    expect(answered).toBeGreaterThan(300);
+  });
+
+  it('leaves chunks the normaliser changes to the general path', () => {
+    for (const chunk of ['Soooo', 'AaA', 'wow!', "l'homme", '1d10t', 'été', 'a.b', 'idiot..'])
+      expect(plainChunkToken(chunk, DEFAULT_NORMALIZER)).toBeUndefined();
   });
 });
