@@ -2,7 +2,7 @@
  * API keys: `vk_<id>_<secret>`, stored only as a SHA-256 hash (the secret is 256 random bits, so a slow
  * hash adds nothing), compared in constant time, revocable, each with scopes and an optional rate limit.
  */
-import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { hash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { COLLECTIONS } from '../ports/collections.js';
 import type { Collection, DocumentStore } from '../ports/documents.js';
 import type { Principal } from './scopes.js';
@@ -28,7 +28,8 @@ export const BOOTSTRAP_KEY_ID = 'bootstrap';
 export const API_KEYS_COLLECTION = COLLECTIONS.apiKeys;
 
 function sha256(text: string): Buffer {
-  return createHash('sha256').update(text, 'utf8').digest();
+  // One-shot: no Hash object per request (verify runs on every API-key request).
+  return hash('sha256', text, 'buffer');
 }
 
 function newKeyId(): string {

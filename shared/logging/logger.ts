@@ -32,36 +32,60 @@ export interface LoggerOptions {
 }
 
 export function createLogger(options: LoggerOptions = {}): Logger {
-  const min = RANK[options.level ?? 'INFO'];
-  const write = options.write ?? ((line: string) => process.stdout.write(`${line}\n`));
-  return build(options.base ?? {});
+  const sink: Sink = {
+    min: RANK[options.level ?? 'INFO'],
+    write: options.write ?? ((line: string) => process.stdout.write(`${line}\n`)),
+    projectId: options.projectId,
+  };
+  return new StructuredLogger(sink, options.base ?? {});
+}
 
-  function build(base: LogFields): Logger {
-    const emit = (severity: LogSeverity, message: string, fields?: LogFields, err?: unknown) => {
-      if (RANK[severity] < min) return;
-      const entry: Record<string, unknown> = {
-        severity,
-        time: new Date().toISOString(),
-        message: clip(message),
-      };
-      for (const [k, v] of Object.entries({ ...base, ...fields })) {
-        if (v === undefined) continue;
-        entry[k] = FORBIDDEN_FIELD.test(k) ? '[withheld]' : typeof v === 'string' ? clip(v) : v;
-      }
-      const trace = entry.traceId;
-      if (typeof trace === 'string' && options.projectId) {
-        entry['logging.googleapis.com/trace'] = `projects/${options.projectId}/traces/${trace}`;
-      }
-      if (err !== undefined) entry.error = describeError(err);
-      write(JSON.stringify(entry));
+interface Sink {
+  min: number;
+  write: (line: string) => void;
+  projectId: string | undefined;
+}
+
+/** A class, not closures: every request makes a child, and most never log a line. */
+class StructuredLogger implements Logger {
+  constructor(
+    private readonly sink: Sink,
+    private readonly base: LogFields,
+  ) {}
+
+  debug(message: string, fields?: LogFields): void {
+    this.emit('DEBUG', message, fields);
+  }
+  info(message: string, fields?: LogFields): void {
+    this.emit('INFO', message, fields);
+  }
+  warn(message: string, fields?: LogFields): void {
+    this.emit('WARNING', message, fields);
+  }
+  error(message: string, fields?: LogFields, err?: unknown): void {
+    this.emit('ERROR', message, fields, err);
+  }
+  child(fields: LogFields): Logger {
+    return new StructuredLogger(this.sink, { ...this.base, ...fields });
+  }
+
+  private emit(severity: LogSeverity, message: string, fields?: LogFields, err?: unknown): void {
+    if (RANK[severity] < this.sink.min) return;
+    const entry: Record<string, unknown> = {
+      severity,
+      time: new Date().toISOString(),
+      message: clip(message),
     };
-    return {
-      debug: (m, f) => emit('DEBUG', m, f),
-      info: (m, f) => emit('INFO', m, f),
-      warn: (m, f) => emit('WARNING', m, f),
-      error: (m, f, e) => emit('ERROR', m, f, e),
-      child: (fields) => build({ ...base, ...fields }),
-    };
+    for (const [k, v] of Object.entries({ ...this.base, ...fields })) {
+      if (v === undefined) continue;
+      entry[k] = FORBIDDEN_FIELD.test(k) ? '[withheld]' : typeof v === 'string' ? clip(v) : v;
+    }
+    const trace = entry.traceId;
+    if (typeof trace === 'string' && this.sink.projectId) {
+      entry['logging.googleapis.com/trace'] = `projects/${this.sink.projectId}/traces/${trace}`;
+    }
+    if (err !== undefined) entry.error = describeError(err);
+    this.sink.write(JSON.stringify(entry));
   }
 }
 

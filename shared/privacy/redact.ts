@@ -391,6 +391,29 @@ function nameLexicon(languages: readonly Language[]): NameLexicon {
   return lex;
 }
 
+interface TitleWords {
+  honorifics: Set<string>;
+  abbreviations: Set<string>;
+  cues: RegExp[];
+}
+const titleWordsCache = new Map<string, TitleWords>();
+
+/** Honorifics, their abbreviations and name cues of the given languages, built once per language set. */
+function titleWords(languages: readonly Language[]): TitleWords {
+  const key = languages.join(',');
+  let words = titleWordsCache.get(key);
+  if (!words) {
+    words = { honorifics: new Set(), abbreviations: new Set(), cues: [] };
+    for (const lang of languages) {
+      for (const h of HONORIFICS[lang].words) words.honorifics.add(h);
+      for (const h of HONORIFICS[lang].abbreviations) words.abbreviations.add(h);
+      words.cues.push(CUES[lang]);
+    }
+    titleWordsCache.set(key, words);
+  }
+  return words;
+}
+
 interface Token {
   text: string;
   key: string; // lowercase, accents stripped, possessive removed
@@ -405,12 +428,15 @@ const WORD_RE = /\p{L}[\p{L}\p{M}'’-]*/gu;
 // "I’m", "Don't": a lowercase letter after the apostrophe is a contraction, unlike O'Brien or D'Souza.
 const CONTRACTION_RE = /^\p{L}+['’]\p{Ll}{1,2}$/u;
 
+const APOSTROPHE_OR_HYPHEN = /['’-]/;
+
 function tokenize(text: string): Token[] {
   const tokens: Token[] = [];
   let prevEnd = 0;
   for (const m of text.matchAll(WORD_RE)) {
-    let word = m[0].replace(/['’-]+$/, '');
-    word = word.replace(/['’]s$/i, '');
+    let word = m[0];
+    // Most words have no apostrophe or hyphen: skip the two regexes for them.
+    if (APOSTROPHE_OR_HYPHEN.test(word)) word = word.replace(/['’-]+$/, '').replace(/['’]s$/i, '');
     const gapBefore = text.slice(prevEnd, m.index);
     const first = word.charAt(0);
     const rest = word.slice(1);
@@ -429,7 +455,11 @@ function tokenize(text: string): Token[] {
   return tokens;
 }
 
+const ASCII_WORD = /^[\x20-\x7e]*$/;
+
 function fold(word: string): string {
+  // ASCII has no marks to strip and no ’ to map: most words of most comments take this path.
+  if (ASCII_WORD.test(word)) return word.toLowerCase();
   return word.normalize('NFD').replace(/\p{M}/gu, '').toLowerCase().replace(/’/g, "'");
 }
 
@@ -442,14 +472,7 @@ function detectPersons(ctx: Ctx, languages: readonly Language[]): void {
   const tokens = tokenize(ctx.masked);
   if (!tokens.some((t) => t.cap)) return;
   const lex = nameLexicon(languages);
-  const honorifics = new Set<string>();
-  const abbreviations = new Set<string>();
-  const cues: RegExp[] = [];
-  for (const lang of languages) {
-    for (const h of HONORIFICS[lang].words) honorifics.add(h);
-    for (const h of HONORIFICS[lang].abbreviations) abbreviations.add(h);
-    cues.push(CUES[lang]);
-  }
+  const { honorifics, abbreviations, cues } = titleWords(languages);
   const isNonName = (t: Token) => lex.nonName.has(t.key) || honorifics.has(t.key) || abbreviations.has(t.key);
   const isFirst = (t: Token) => lex.first.has(t.key) || lex.first.has(t.key.split('-')[0] ?? '');
   const cued = (t: Token) => {

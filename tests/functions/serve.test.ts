@@ -1,5 +1,7 @@
 /** The lean Cloud Run entry (dist/scripts/serve.js) as a real process. */
+import { once } from 'node:events';
 import { mkdtemp, rm } from 'node:fs/promises';
+import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -81,6 +83,32 @@ describe('lean server entry', () => {
     const big = await streamed(['{"name": "', 'x'.repeat(1024 * 1024), 'y'.repeat(1024 * 1024), '"}']);
     expect(big.status).toBe(413);
     expect(((await big.json()) as { error: { code: string } }).error.code).toBe('payload_too_large');
+  });
+
+  it('survives clients that hang up halfway through a body, and keeps serving', async () => {
+    const { port } = new URL(server.base);
+    for (let i = 0; i < 5; i++) {
+      const socket = connect(Number(port), '127.0.0.1');
+      await once(socket, 'connect');
+      socket.write(
+        `POST /v1/keys HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nX-API-Key: ${BOOTSTRAP}\r\n` +
+          'Content-Length: 1000\r\n\r\n{"name": "half',
+      );
+      await new Promise((r) => setTimeout(r, 20));
+      socket.destroy();
+    }
+    const res = await fetch(`${server.base}/v1/keys`, {
+      method: 'POST',
+      body: JSON.stringify({ name: 'after aborts', scopes: ['toxicity:analyze'] }),
+      headers: { 'Content-Type': 'application/json', 'X-API-Key': BOOTSTRAP },
+    });
+    expect(res.status).toBe(201);
+    expect(server.output()).not.toMatch(/uncaught|unhandled/i);
+    // None of the aborted requests is left waiting for the rest of its body.
+    const metrics = await (
+      await fetch(`${server.base}/metrics`, { headers: { 'X-API-Key': BOOTSTRAP } })
+    ).text();
+    expect(metrics).toMatch(/^vigil_http_requests_in_progress\{function="auth"\} 1$/m);
   });
 
   it('accepts the bootstrap key and logs Cloud Logging JSON without secrets', async () => {
