@@ -86,7 +86,13 @@ export async function createServingModels(
     },
   };
 
-  if (options.load ?? true) for (const name of names) await registry.refresh(name);
+  if (options.load ?? true) {
+    // Start-up: the newest version on disk is nearly always the champion, so it starts loading from
+    // disk while the champion is looked up in the store (which may still be opening); the lookup's
+    // load then finds it in the cache. A different champion is loaded as well, as before.
+    for (const name of names) void preloadNewest(inner, name);
+    await Promise.all(names.map((name) => registry.refresh(name)));
+  }
 
   async function check(): Promise<void> {
     for (const name of names) {
@@ -152,4 +158,14 @@ export async function championManifest(
   const info = infos.find((v) => v.version === version) ?? infos[0]!;
   const path = join(info.dir, MANIFEST_FILE);
   return parseManifest(JSON.parse(await readFile(path, 'utf8')), path);
+}
+
+/** Loads the newest version of a model found on disk; a failure is left to the champion's own load. */
+async function preloadNewest(registry: TextModelRegistry, name: string): Promise<void> {
+  try {
+    const [newest] = await registry.versions(name);
+    if (newest) await registry.classifier(name, newest.version);
+  } catch {
+    // The refresh that follows loads the champion and reports what is wrong.
+  }
 }

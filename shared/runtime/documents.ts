@@ -8,7 +8,9 @@ import type { PlatformConfig } from './config.js';
 
 /**
  * Opens the configured document store. Start-up calls it first, before the functions' modules load:
- * the embedded store's thread then opens its WASM Postgres (~0.5 s) while the imports run.
+ * the embedded store's thread then opens its WASM Postgres (~0.3–0.5 s) while the imports, the
+ * platform and the models load. On the compiled tree the embedded store is returned before it is
+ * open (calls queue until it is); `ping()` waits for it and rejects if it could not open.
  */
 export async function openDocuments(
   config: PlatformConfig,
@@ -20,7 +22,7 @@ export async function openDocuments(
     // From the compiled tree the store runs on its own thread; from TypeScript sources (the test
     // runner) there is no compiled worker to start, so it runs in this thread.
     return existsSync(fileURLToPath(EMBEDDED_WORKER_URL))
-      ? ThreadedDocumentStore.open({ ...options, workerUrl: EMBEDDED_WORKER_URL })
+      ? ThreadedDocumentStore.start({ ...options, workerUrl: EMBEDDED_WORKER_URL })
       : (await import('../adapters/documents/embedded.js')).EmbeddedDocumentStore.open(options);
   }
   // Cloud adapters load only when configured: the Google client libraries cost ~150 ms of start-up.

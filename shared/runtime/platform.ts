@@ -57,11 +57,25 @@ export interface PlatformOverrides {
   events?: EventBus;
 }
 
-/** Builds the platform from parsed config; overrides let tests inject in-memory adapters. */
+/** Builds the platform from parsed config and waits until its stores are ready to serve. */
 export async function createPlatform(
   config: Readonly<PlatformConfig>,
   overrides: PlatformOverrides = {},
 ): Promise<Platform> {
+  const { ready, ...platform } = await buildPlatform(config, overrides);
+  await ready;
+  return platform;
+}
+
+/**
+ * Builds the platform without waiting for the embedded store to open or the bootstrap key to be
+ * stored: start-up loads the function's models meanwhile and awaits `ready` before it listens.
+ * Overrides let tests inject in-memory adapters.
+ */
+export async function buildPlatform(
+  config: Readonly<PlatformConfig>,
+  overrides: PlatformOverrides = {},
+): Promise<Platform & { ready: Promise<void> }> {
   const clock = overrides.clock ?? (() => new Date());
   const logger = overrides.logger ?? createLogger({ level: config.logLevel, projectId: config.projectId });
   const metrics = overrides.metrics ?? createMetrics();
@@ -86,11 +100,18 @@ export async function createPlatform(
     ...(jwks ? { jwks } : {}),
   });
   const apiKeys = new ApiKeyStore(documents, { cacheSeconds: config.apiKeyCacheSeconds, clock });
-  if (config.bootstrapApiKey) await apiKeys.ensureBootstrapKey(config.bootstrapApiKey);
+  // The embedded store may still be opening: its ping settles once it is open (or failed to open).
+  const ready = Promise.all([
+    documents.kind === 'embedded' ? documents.ping() : undefined,
+    config.bootstrapApiKey ? apiKeys.ensureBootstrapKey(config.bootstrapApiKey) : undefined,
+  ]).then(() => undefined);
+  // Awaited by the caller; until then a failure must not count as an unhandled rejection.
+  ready.catch(() => undefined);
   const limiter = new RateLimiter(() => clock().getTime());
   const closeHooks: (() => Promise<void>)[] = [];
 
   return {
+    ready,
     config,
     logger,
     metrics,

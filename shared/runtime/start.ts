@@ -5,7 +5,7 @@ import type { DocumentStore } from '../ports/documents.js';
 import { loadPlatformConfig, type PlatformConfig } from './config.js';
 import { openDocuments } from './documents.js';
 import type { CloudEventHandler, FetchApp, VigilEventFunction, VigilFunction } from './function.js';
-import { createPlatform, type Platform } from './platform.js';
+import { buildPlatform, createPlatform, type Platform } from './platform.js';
 
 /**
  * Parses config, builds the platform and the function's app; a bad config stops start-up. Given a
@@ -21,14 +21,19 @@ export async function startFunction(
   const opening = early?.documents ?? openDocuments(config, resolve(config.dataDir), () => new Date());
   let platform: Platform;
   let resolved: VigilFunction;
+  let app: FetchApp;
   try {
     resolved = typeof fn === 'function' ? await fn() : fn;
-    platform = await createPlatform(config, { documents: await opening });
+    // The embedded store is still opening on its thread: the models load meanwhile (their champion
+    // lookups wait in the store's queue), and nothing listens before the store is ready.
+    const built = await buildPlatform(config, { documents: await opening });
+    platform = built;
+    app = await resolved.create(platform);
+    await built.ready;
   } catch (error) {
     await opening.then((store) => store.close()).catch(() => undefined);
     throw error;
   }
-  const app = await resolved.create(platform);
   closeOnSignal(platform);
   platform.logger.info('function started', {
     function: resolved.name,

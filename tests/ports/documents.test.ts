@@ -115,6 +115,38 @@ describe('ThreadedDocumentStore specifics', () => {
     }
   });
 
+  it('started without waiting, queues calls until the database is open and runs them in order', async () => {
+    const dir = await tempDir();
+    try {
+      const store = ThreadedDocumentStore.start({ dataDir: join(dir, 'db'), workerUrl: WORKER_URL });
+      const c = store.collection<{ v: number }>('early');
+      // Issued at once, while the thread is still opening PGlite.
+      const writes = [c.set('a', { v: 1 }), c.set('a', { v: 2 }), c.create('b', { v: 3 })];
+      const read = c.get('a');
+      await store.ping();
+      await Promise.all(writes);
+      expect(await read).toStrictEqual({ v: 2 });
+      expect(await c.get('b')).toStrictEqual({ v: 3 });
+      await store.close();
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('fails the calls queued while opening with the reason the database could not open', async () => {
+    const dir = await tempDir();
+    try {
+      const { writeFile } = await import('node:fs/promises');
+      await writeFile(join(dir, 'file'), 'not a directory');
+      const store = ThreadedDocumentStore.start({ dataDir: join(dir, 'file', 'db'), workerUrl: WORKER_URL });
+      const queued = store.collection('early').get('a');
+      await expect(queued).rejects.toThrow(/ENOTDIR|not a directory/);
+      await expect(store.ping()).rejects.toThrow(/ENOTDIR|not a directory/);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
   it('reports a data dir it cannot open as a start-up error', async () => {
     const dir = await tempDir();
     try {
