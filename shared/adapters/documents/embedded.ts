@@ -14,6 +14,7 @@
  * `expires_at` mirrors a top-level `expiresAt` Date for retention.
  */
 import { mkdir } from 'node:fs/promises';
+import v8 from 'node:v8';
 import { PGlite, type Results } from '@electric-sql/pglite';
 import {
   assertCollectionName,
@@ -65,6 +66,7 @@ export class EmbeddedDocumentStore implements DocumentStore {
 
   static async open(options: EmbeddedDocumentStoreOptions = {}): Promise<EmbeddedDocumentStore> {
     if (options.dataDir !== undefined) await mkdir(options.dataDir, { recursive: true });
+    baselineWasmOnly();
     const db = await PGlite.create({
       ...(options.dataDir === undefined ? {} : { dataDir: options.dataDir }),
       ...startParams(),
@@ -91,6 +93,17 @@ export class EmbeddedDocumentStore implements DocumentStore {
     await this.#writes.drain();
     if (!this.db.closed) await this.db.close();
   }
+}
+
+/**
+ * Compiles PGlite's 9 MB of WASM with V8's baseline compiler (Liftoff) only. With the optimising tier
+ * on, the thread that opened the database stalls 100–200 ms after the open while that tier finishes
+ * (no JS, no I/O, not even a timer runs), and the open costs ~0.3 s more CPU; measured per-row write
+ * cost was the same either way (BENCHMARKS.md, session 6). The flag is process-wide, and PGlite is
+ * the only WASM vigil runs; it must be set before the module compiles, so it is set here.
+ */
+function baselineWasmOnly(): void {
+  v8.setFlagsFromString('--liftoff-only');
 }
 
 /**
