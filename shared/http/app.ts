@@ -232,18 +232,36 @@ function requestContext(logger: Logger, newId: () => string): MiddlewareHandler<
 
 /** Access log and request metrics; logs the route pattern and path only — never query or body. */
 function observe(options: HttpAppOptions): MiddlewareHandler<AppEnv> {
+  const { metrics, name } = options;
+  const inFlight = metrics.httpInFlight.labels({ function: name });
+  // prom-client hashes a label object on every call; the series of one method, route pattern and
+  // status are looked up once (unmatched paths share one route label, so the map stays small).
+  const series = new Map<string, { requests: { inc(): void }; duration: { observe(v: number): void } }>();
+  const seriesFor = (method: string, route: string, status: number) => {
+    const key = `${method} ${status} ${route}`;
+    let found = series.get(key);
+    if (!found) {
+      const labels = { function: name, method, route, status: String(status) };
+      found = {
+        requests: metrics.httpRequests.labels(labels),
+        duration: metrics.httpDuration.labels(labels),
+      };
+      series.set(key, found);
+    }
+    return found;
+  };
   return async function observe(c, next) {
     const started = performance.now();
-    options.metrics.httpInFlight.inc({ function: options.name });
+    inFlight.inc();
     try {
       await next();
     } finally {
-      options.metrics.httpInFlight.dec({ function: options.name });
+      inFlight.dec();
       const seconds = (performance.now() - started) / 1000;
       const route = c.res.status === 404 && c.error === undefined ? matchedOrUnmatched(c) : routePath(c, -1);
-      const labels = { function: options.name, method: c.req.method, route, status: String(c.res.status) };
-      options.metrics.httpRequests.inc(labels);
-      options.metrics.httpDuration.observe(labels, seconds);
+      const { requests, duration } = seriesFor(c.req.method, route, c.res.status);
+      requests.inc();
+      duration.observe(seconds);
       c.get('logger').info('request', {
         method: c.req.method,
         route,

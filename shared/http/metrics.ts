@@ -100,12 +100,37 @@ export interface PredictionRecord {
 
 /** Records one prediction on the shared series; detectors call this once per scored item. */
 export function recordPrediction(metrics: Metrics, fn: string, p: PredictionRecord): void {
-  metrics.predictions.inc({
-    function: fn,
-    model: p.model,
-    label: p.label,
-    confidence_bucket: confidenceBucket(p.confidence),
-  });
-  metrics.predictionConfidence.observe({ function: fn, model: p.model }, p.confidence);
-  metrics.inferenceDuration.observe({ function: fn, model: p.model }, p.durationSeconds);
+  const bucket = confidenceBucket(p.confidence);
+  const key = `${fn}\u0000${p.model}\u0000${p.label}\u0000${bucket}`;
+  let cache = predictionSeries.get(metrics);
+  if (!cache) {
+    cache = new Map();
+    predictionSeries.set(metrics, cache);
+  }
+  let series = cache.get(key);
+  if (!series) {
+    // prom-client hashes a label object on every call: each series is looked up once instead.
+    series = {
+      predictions: metrics.predictions.labels({
+        function: fn,
+        model: p.model,
+        label: p.label,
+        confidence_bucket: bucket,
+      }),
+      confidence: metrics.predictionConfidence.labels({ function: fn, model: p.model }),
+      duration: metrics.inferenceDuration.labels({ function: fn, model: p.model }),
+    };
+    cache.set(key, series);
+  }
+  series.predictions.inc();
+  series.confidence.observe(p.confidence);
+  series.duration.observe(p.durationSeconds);
 }
+
+interface PredictionSeries {
+  predictions: { inc(): void };
+  confidence: { observe(value: number): void };
+  duration: { observe(value: number): void };
+}
+/** Per registry, the series already looked up; models and labels are few, so the maps stay small. */
+const predictionSeries = new WeakMap<Metrics, Map<string, PredictionSeries>>();
