@@ -55,11 +55,12 @@ export function createHateDetector(options: HateDetectorOptions): HateDetector {
     });
   }
 
-  async function local(texts: readonly string[], langs: string[]): Promise<HateScore[]> {
+  /** The language only picks the threshold, so the hate model scores while the language is detected. */
+  async function local(texts: readonly string[], detecting: Promise<string[]>): Promise<HateScore[]> {
     const classifier = await registry.classifier(HATE_MODEL);
     const head = classifier.manifest.heads.find((h) => h.name === 'hateful');
     if (head?.activation !== 'sigmoid') throw new Error(`${HATE_MODEL} has no sigmoid "hateful" head`);
-    const scores = await classifier.score(texts);
+    const [scores, langs] = await Promise.all([classifier.score(texts), detecting]);
     const model = `${classifier.manifest.name}@${classifier.manifest.version}`;
     return scores.map((s, i) => ({
       probability: s.hateful?.hateful as number,
@@ -73,11 +74,16 @@ export function createHateDetector(options: HateDetectorOptions): HateDetector {
   return {
     remote: options.remote ? { ...options.remote, model: options.remote.client.model } : null,
     async score(texts) {
-      const langs = await languages(texts);
+      const detecting = languages(texts);
+      // Always awaited below, but maybe after another await fails first: never an unhandled rejection.
+      detecting.catch(() => undefined);
       const remote = options.remote;
-      if (!remote) return local(texts, langs);
+      if (!remote) return local(texts, detecting);
+      const classifying = remote.client.classify(texts);
+      classifying.catch(() => undefined);
+      const langs = await detecting;
       try {
-        const probs = await remote.client.classify(texts);
+        const probs = await classifying;
         return probs.map((p, i) => ({
           probability: p.hateful as number,
           threshold: remote.threshold,
@@ -87,7 +93,7 @@ export function createHateDetector(options: HateDetectorOptions): HateDetector {
         }));
       } catch (error) {
         options.onFallback?.(error instanceof Error ? error.message : 'remote model failed');
-        return local(texts, langs);
+        return local(texts, detecting);
       }
     },
   };
