@@ -291,7 +291,7 @@ export function createApp(deps: ToxicityDeps): OpenAPIHono<AppEnv> {
     const head = classifier.manifest.heads[0]!;
     const [scores] = await classifier.score([text]);
     const probability = scores?.[head.name]?.toxic as number;
-    const isToxic = decide(head, { ...scores?.[head.name] }).includes('toxic');
+    const isToxic = decide(head, scores?.[head.name] ?? {}).includes('toxic');
     const outcome = {
       model: classifier.manifest.name,
       version: classifier.manifest.version,
