@@ -46,19 +46,20 @@ export interface WrkResult {
 /** A warm-up run, then a measured `wrk -t2 --latency` run against `url` (with a Lua script for POSTs). */
 export function runWrk(
   url: string,
-  opts: { connections: number; seconds: number; warmupSeconds: number; script?: string },
+  opts: { connections: number; seconds: number; warmupSeconds: number; script?: string; threads?: number },
 ): WrkResult {
   const script = opts.script ? ['-s', opts.script] : [];
+  const threads = `-t${opts.threads ?? 2}`;
   const warmup = spawnSync(
     'wrk',
-    ['-t2', `-c${opts.connections}`, `-d${opts.warmupSeconds}s`, ...script, url],
+    [threads, `-c${opts.connections}`, `-d${opts.warmupSeconds}s`, ...script, url],
     {
       encoding: 'utf8',
     },
   ).stdout;
   const out = spawnSync(
     'wrk',
-    ['-t2', `-c${opts.connections}`, `-d${opts.seconds}s`, '--latency', ...script, url],
+    [threads, `-c${opts.connections}`, `-d${opts.seconds}s`, '--latency', ...script, url],
     {
       encoding: 'utf8',
     },
