@@ -46,7 +46,7 @@ export function createPredictionSampler(options: {
       const chosen = items.filter(() => random() < options.rate);
       if (chosen.length === 0) return;
       const now = options.clock();
-      // PII detection (a named-entity pass, ≈ 1–2 ms a text) and the write run after the response,
+      // PII detection (a named-entity pass, ≈ 0.1 ms for a 100-character text) and the write run after the response,
       // not on the request's path.
       const write = new Promise<void>((resolve) => setImmediate(resolve)).then(() =>
         Promise.all(
