@@ -7,14 +7,22 @@
  * while the store opens; the server listens once both are ready.
  */
 import { join, resolve } from 'node:path';
-import { EMBEDDED_WORKER_URL, ThreadedDocumentStore } from '../shared/adapters/documents/threaded.js';
+import {
+  EMBEDDED_WORKER_URL,
+  STORE_TEMPLATE_DIR,
+  ThreadedDocumentStore,
+} from '../shared/adapters/documents/threaded.js';
 
 // First of all, before zod and the config schema load (~80 ms): when the environment plainly asks
 // for the embedded store, its thread starts opening PGlite now. The parsed config below confirms it;
 // if it disagrees, this store is closed unused and the configured one opened.
 const guessedDir = embeddedStoreDir(process.env);
 const guessed = guessedDir
-  ? ThreadedDocumentStore.start({ dataDir: guessedDir, workerUrl: EMBEDDED_WORKER_URL })
+  ? ThreadedDocumentStore.start({
+      dataDir: guessedDir,
+      workerUrl: EMBEDDED_WORKER_URL,
+      templateDir: STORE_TEMPLATE_DIR,
+    })
   : undefined;
 
 const [{ loadPlatformConfig }, { openDocuments }] = await Promise.all([

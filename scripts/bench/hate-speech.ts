@@ -12,6 +12,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import {
+  cpuCalibrationMs,
   freePort,
   option,
   requireWrk,
@@ -139,6 +140,7 @@ async function timeBatch(): Promise<{
   };
 }
 
+const calibrationBefore = cpuCalibrationMs();
 const child = await start();
 let detectReasoning: WrkResult;
 let detectPlain: WrkResult;
@@ -157,6 +159,7 @@ try {
   await stop(child);
   await rm(dataDir, { recursive: true, force: true });
 }
+const calibrationAfter = cpuCalibrationMs();
 
 const verdict = (ok: boolean) => (ok ? 'yes' : '**no**');
 const detectOk = (r: WrkResult) =>
@@ -165,7 +168,8 @@ const fmt = (ms: number) => ms.toFixed(2);
 
 console.log(
   `\nwrk -t${threads} -c${connections} -d${duration}s --latency, API key auth, local model, node ${process.version}; ` +
-    `batch: ${batchRuns} sequential requests of ${BATCH_TEXTS.length} texts after ${BATCH_WARMUP} warm-up`,
+    `batch: ${batchRuns} sequential requests of ${BATCH_TEXTS.length} texts after ${BATCH_WARMUP} warm-up; ` +
+    `machine speed (cpuCalibrationMs, lower is faster) ${calibrationBefore.toFixed(1)} ms before, ${calibrationAfter.toFixed(1)} ms after`,
 );
 console.log(
   '| route | req/s | p50 ms | p99 ms | non-2xx | target | met |\n| --- | ---: | ---: | ---: | ---: | --- | --- |',
@@ -183,6 +187,7 @@ console.log(
     bench: 'hate-speech',
     node: process.version,
     wrk: { threads, connections, durationSeconds: duration },
+    calibrationMs: { before: calibrationBefore, after: calibrationAfter },
     detectWithReasoning: detectReasoning,
     detectWithoutReasoning: detectPlain,
     batch100: { runs: batchRuns, ...batch },

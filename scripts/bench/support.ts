@@ -1,6 +1,7 @@
 /** What the HTTP benchmarks share: command-line options, a free port, and wrk runs parsed into numbers. */
 
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { deflateSync } from 'node:zlib';
@@ -190,4 +191,21 @@ export function bombPng(width: number, height: number, rows = 64): Buffer {
     pngChunk('IDAT', idat),
     pngChunk('IEND', Buffer.alloc(0)),
   ]);
+}
+
+/**
+ * This machine's speed right now: milliseconds to SHA-256 48 MiB on one thread (OpenSSL), the median
+ * of five rounds after three warm-up rounds. The 2-core machine's speed drifts over hours, so the
+ * benches print this beside their figures; compare runs at similar values. (A JavaScript workload was
+ * tried first: its time differed by 50% between processes with address-space randomisation alone.)
+ */
+export function cpuCalibrationMs(): number {
+  const block = Buffer.alloc(1 << 20, 7);
+  const times: number[] = [];
+  for (let round = 0; round < 8; round++) {
+    const started = performance.now();
+    for (let i = 0; i < 48; i++) createHash('sha256').update(block).digest();
+    times.push(performance.now() - started);
+  }
+  return times.slice(3).sort((a, b) => a - b)[2] as number;
 }

@@ -2,7 +2,11 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { EMBEDDED_WORKER_URL, ThreadedDocumentStore } from '../adapters/documents/threaded.js';
+import {
+  EMBEDDED_WORKER_URL,
+  STORE_TEMPLATE_DIR,
+  ThreadedDocumentStore,
+} from '../adapters/documents/threaded.js';
 import type { DocumentStore } from '../ports/documents.js';
 import type { PlatformConfig } from './config.js';
 
@@ -18,7 +22,7 @@ export async function openDocuments(
   clock: () => Date,
 ): Promise<DocumentStore> {
   if (config.documents.kind === 'embedded') {
-    const options = { dataDir: join(dataDir, 'documents'), clock };
+    const options = { dataDir: join(dataDir, 'documents'), clock, templateDir: STORE_TEMPLATE_DIR };
     // From the compiled tree the store runs on its own thread; from TypeScript sources (the test
     // runner) there is no compiled worker to start, so it runs in this thread.
     return existsSync(fileURLToPath(EMBEDDED_WORKER_URL))

@@ -12,8 +12,10 @@ if (!port) throw new Error('embedded-worker.js runs only as a worker thread');
 let now = new Date();
 let store: EmbeddedDocumentStore;
 try {
+  const { dataDir, templateDir } = workerData as { dataDir: string; templateDir?: string };
   store = await EmbeddedDocumentStore.open({
-    dataDir: (workerData as { dataDir: string }).dataDir,
+    dataDir,
+    ...(templateDir === undefined ? {} : { templateDir }),
     clock: () => now,
   });
 } catch (error) {

@@ -6,14 +6,14 @@
  * atomic `INSERT … ON CONFLICT`), and it persists to a plain directory or runs in memory for tests.
  * Cost, measured here (2 vCPU): opening takes 0.25–0.45 s on an existing data dir and 2.3–3.7 s in memory
  * or on a fresh dir (WASM start plus initdb; up to ~8 s under heavy load), paid once per process. A fresh
- * data dir is ~39 MB.
+ * data dir is ~39 MB; the servers seed one from a template the build makes (template.ts), skipping initdb.
  *
  * Storage: one table. `data` holds the document as jsonb with Dates written as ISO-8601 strings
  * (`toISOString()` is fixed-width, so they order correctly as strings); `date_fields` remembers which
  * top-level fields were Dates so they are revived on read and compared only with Dates, and
  * `expires_at` mirrors a top-level `expiresAt` Date for retention.
  */
-import { mkdir } from 'node:fs/promises';
+import { mkdir, rename, rm } from 'node:fs/promises';
 import v8 from 'node:v8';
 import { PGlite, type Results } from '@electric-sql/pglite';
 import {
@@ -30,11 +30,17 @@ import {
   type Query,
   type StoredDocument,
 } from '../../ports/documents.js';
+import { seedDataDir, stampTemplate, templateDataDir, templateUsable } from './template.js';
 
 export interface EmbeddedDocumentStoreOptions {
   /** Directory for the database files; undefined keeps everything in memory. */
   dataDir?: string;
   clock?: () => Date;
+  /**
+   * A template made by `EmbeddedDocumentStore.makeTemplate`: a new, empty `dataDir` starts as a copy
+   * of it instead of running initdb (template.ts). Ignored when missing or made by another PGlite.
+   */
+  templateDir?: string;
 }
 
 const SCHEMA = `
@@ -65,7 +71,10 @@ export class EmbeddedDocumentStore implements DocumentStore {
   }
 
   static async open(options: EmbeddedDocumentStoreOptions = {}): Promise<EmbeddedDocumentStore> {
-    if (options.dataDir !== undefined) await mkdir(options.dataDir, { recursive: true });
+    if (options.dataDir !== undefined) {
+      await mkdir(options.dataDir, { recursive: true });
+      if (options.templateDir !== undefined) seedDataDir(options.dataDir, options.templateDir);
+    }
     baselineWasmOnly();
     const db = await PGlite.create({
       ...(options.dataDir === undefined ? {} : { dataDir: options.dataDir }),
@@ -78,6 +87,22 @@ export class EmbeddedDocumentStore implements DocumentStore {
       throw error;
     }
     return new EmbeddedDocumentStore(db, options.clock ?? (() => new Date()));
+  }
+
+  /**
+   * Makes a template at `templateDir` (an initialised database with the schema, no documents) unless
+   * a usable one is there; returns whether it made one. Built beside it, then renamed into place.
+   */
+  static async makeTemplate(templateDir: string): Promise<boolean> {
+    if (templateUsable(templateDir)) return false;
+    const building = `${templateDir}.tmp-${process.pid}`;
+    await rm(building, { recursive: true, force: true });
+    const store = await EmbeddedDocumentStore.open({ dataDir: templateDataDir(building) });
+    await store.close();
+    stampTemplate(building);
+    await rm(templateDir, { recursive: true, force: true });
+    await rename(building, templateDir);
+    return true;
   }
 
   collection<T extends object>(name: string): Collection<T> {

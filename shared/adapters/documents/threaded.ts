@@ -9,6 +9,7 @@
  * same way. Every caller's promise settles with its own operation's result — a `set` resolves only once
  * its row is committed. The clock stays on this thread: each call carries its own "now".
  */
+import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import {
   assertCollectionName,
@@ -45,10 +46,15 @@ export interface ThreadedDocumentStoreOptions {
   clock?: () => Date;
   /** The compiled worker entry; defaults to `embedded-worker.js` beside this module. */
   workerUrl?: URL;
+  /** A template a new, empty data dir is seeded from (see template.ts); e.g. `STORE_TEMPLATE_DIR`. */
+  templateDir?: string;
 }
 
 /** The compiled worker entry beside this module (absent when running from TypeScript sources). */
 export const EMBEDDED_WORKER_URL = new URL('./embedded-worker.js', import.meta.url);
+
+/** Where the build puts the store template (`dist/store-template`; absent from TypeScript sources). */
+export const STORE_TEMPLATE_DIR = fileURLToPath(new URL('../../../store-template', import.meta.url));
 
 interface Waiting {
   resolve: (value: unknown) => void;
@@ -87,7 +93,7 @@ export class ThreadedDocumentStore implements DocumentStore {
    */
   static start(options: ThreadedDocumentStoreOptions): ThreadedDocumentStore {
     const worker = new Worker(options.workerUrl ?? EMBEDDED_WORKER_URL, {
-      workerData: { dataDir: options.dataDir },
+      workerData: { dataDir: options.dataDir, templateDir: options.templateDir },
     });
     // Referenced only while calls are waiting (see call and #settle).
     worker.unref();

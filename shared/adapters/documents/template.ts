@@ -1,0 +1,63 @@
+/**
+ * A template data dir for the embedded store. initdb is most of what a new PGlite data dir costs
+ * (~2 s of its 2–4 s first open, BENCHMARKS.md), and a Postgres data dir can be copied to another
+ * place. So the build makes one initialised, empty database per PGlite version
+ * (`scripts/store-template.ts`, into `dist/store-template/`), and a new, empty data dir starts as a copy
+ * of it (~0.15 s for its 39 MB). A missing or stale template only means the slow path: initdb.
+ *
+ * Layout: `<template>/data/` (the data dir) and `<template>/template.json` (`{ "pglite": version }`).
+ */
+import { cpSync, existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+
+const DATA = 'data';
+const STAMP = 'template.json';
+
+/** The installed PGlite's version (its package.json does not export itself, so it is found on disk). */
+export function pgliteVersion(): string {
+  let dir = dirname(createRequire(import.meta.url).resolve('@electric-sql/pglite'));
+  for (;;) {
+    const manifest = join(dir, 'package.json');
+    if (existsSync(manifest)) {
+      const { name, version } = JSON.parse(readFileSync(manifest, 'utf8')) as {
+        name?: string;
+        version?: string;
+      };
+      if (name === '@electric-sql/pglite' && version) return version;
+    }
+    const parent = dirname(dir);
+    if (parent === dir) throw new Error('the @electric-sql/pglite package.json was not found');
+    dir = parent;
+  }
+}
+
+/** The data dir inside a template. */
+export function templateDataDir(templateDir: string): string {
+  return join(templateDir, DATA);
+}
+
+/** True when `templateDir` holds a complete template made with the installed PGlite. */
+export function templateUsable(templateDir: string): boolean {
+  try {
+    const stamp = JSON.parse(readFileSync(join(templateDir, STAMP), 'utf8')) as { pglite?: unknown };
+    return stamp.pglite === pgliteVersion() && existsSync(join(templateDir, DATA, 'PG_VERSION'));
+  } catch {
+    return false;
+  }
+}
+
+/** Marks a template as complete; written last, so a half-made template is never used. */
+export function stampTemplate(templateDir: string): void {
+  writeFileSync(join(templateDir, STAMP), `${JSON.stringify({ pglite: pgliteVersion() })}\n`);
+}
+
+/**
+ * Copies the template into `dataDir` when `dataDir` exists and is empty and the template is usable;
+ * returns whether it did. Synchronous: it runs on the store's own thread, just before the open.
+ */
+export function seedDataDir(dataDir: string, templateDir: string): boolean {
+  if (readdirSync(dataDir).length > 0 || !templateUsable(templateDir)) return false;
+  cpSync(join(templateDir, DATA), dataDir, { recursive: true });
+  return true;
+}

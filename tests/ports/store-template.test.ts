@@ -1,0 +1,115 @@
+/** The embedded store's template data dir: made once, copied into new empty data dirs, ignored when stale. */
+import { existsSync } from 'node:fs';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { EmbeddedDocumentStore } from '../../shared/adapters/documents/embedded.js';
+import {
+  pgliteVersion,
+  seedDataDir,
+  templateDataDir,
+  templateUsable,
+} from '../../shared/adapters/documents/template.js';
+import { ThreadedDocumentStore } from '../../shared/adapters/documents/threaded.js';
+
+/** The compiled worker entry: the test runner executes TypeScript sources, a worker thread cannot. */
+const WORKER_URL = new URL('../../dist/shared/adapters/documents/embedded-worker.js', import.meta.url);
+
+let root: string;
+let template: string;
+
+/** Reads the marker document the template was given, from a store opened on `dataDir`. */
+async function marker(store: EmbeddedDocumentStore | ThreadedDocumentStore) {
+  return store.collection<{ from: string }>('marks').get('template');
+}
+
+beforeAll(async () => {
+  root = await mkdtemp(join(tmpdir(), 'vigil-template-'));
+  template = join(root, 'template');
+  expect(await EmbeddedDocumentStore.makeTemplate(template)).toBe(true);
+  // A document only the template holds: a data dir that has it was copied, not initialised.
+  const store = await EmbeddedDocumentStore.open({ dataDir: templateDataDir(template) });
+  await store.collection('marks').set('template', { from: 'template' });
+  await store.close();
+}, 60_000);
+
+afterAll(async () => {
+  await rm(root, { recursive: true, force: true });
+});
+
+describe('store template', () => {
+  it('is stamped with the installed PGlite and kept by a second make', async () => {
+    const stamp = JSON.parse(await readFile(join(template, 'template.json'), 'utf8'));
+    expect(stamp).toEqual({ pglite: pgliteVersion() });
+    expect(pgliteVersion()).toMatch(/^\d+\.\d+\.\d+/);
+    expect(templateUsable(template)).toBe(true);
+    expect(await EmbeddedDocumentStore.makeTemplate(template)).toBe(false);
+    expect(existsSync(`${template}.tmp-${process.pid}`)).toBe(false);
+  });
+
+  it('seeds a new data dir, which then opens with the template database', async () => {
+    const dataDir = join(root, 'fresh');
+    const store = await EmbeddedDocumentStore.open({ dataDir, templateDir: template });
+    try {
+      expect(await marker(store)).toEqual({ from: 'template' });
+      await store.collection('marks').set('own', { from: 'fresh' });
+    } finally {
+      await store.close();
+    }
+    // The copy is independent: the template did not get the new document.
+    const again = await EmbeddedDocumentStore.open({ dataDir: templateDataDir(template) });
+    try {
+      expect(await again.collection('marks').get('own')).toBeNull();
+    } finally {
+      await again.close();
+    }
+  });
+
+  it('seeds through the store thread too', async () => {
+    const store = await ThreadedDocumentStore.open({
+      dataDir: join(root, 'threaded'),
+      workerUrl: WORKER_URL,
+      templateDir: template,
+    });
+    try {
+      expect(await marker(store)).toEqual({ from: 'template' });
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('leaves a data dir that holds anything alone', async () => {
+    const dataDir = join(root, 'existing');
+    const first = await EmbeddedDocumentStore.open({ dataDir });
+    await first.collection('marks').set('own', { from: 'existing' });
+    await first.close();
+    expect(seedDataDir(dataDir, template)).toBe(false);
+    const store = await EmbeddedDocumentStore.open({ dataDir, templateDir: template });
+    try {
+      expect(await marker(store)).toBeNull();
+      expect(await store.collection('marks').get('own')).toEqual({ from: 'existing' });
+    } finally {
+      await store.close();
+    }
+  }, 30_000);
+
+  it('ignores a template made by another PGlite version, or a missing one', async () => {
+    const stale = join(root, 'stale');
+    await mkdir(stale);
+    await writeFile(join(stale, 'template.json'), JSON.stringify({ pglite: '0.0.0' }));
+    expect(templateUsable(stale)).toBe(false);
+    expect(templateUsable(join(root, 'missing'))).toBe(false);
+    const empty = join(root, 'empty');
+    await mkdir(empty);
+    expect(seedDataDir(empty, stale)).toBe(false);
+    expect(seedDataDir(empty, join(root, 'missing'))).toBe(false);
+    const store = await EmbeddedDocumentStore.open({ dataDir: empty, templateDir: stale });
+    try {
+      // initdb ran: a working, empty database.
+      expect(await marker(store)).toBeNull();
+    } finally {
+      await store.close();
+    }
+  }, 30_000);
+});
