@@ -1,8 +1,8 @@
 /** Explains a linear text model's score: per-word contributions to a logit, and a one-sentence reasoning. */
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
-import { blockSplit, type Featurizer, forEachFeature, tokenize } from './features.js';
-import { type LinearHead, type LinearTextModel, linearLogits, outputCount, tfidf } from './linear-model.js';
+import { blockSplit, type Featurizer, forEachFeature, tfValue, tokenize } from './features.js';
+import { type LinearHead, type LinearTextModel, outputCount, tfidf } from './linear-model.js';
 import type { TextModelManifest } from './manifest.js';
 import type { NormalizerSpec } from './normalize.js';
 
@@ -95,6 +95,8 @@ export interface Explanation {
  * feature generated several times (a repeated word, a hash collision, a character n-gram two words
  * share) is split between its generators in proportion to how many times each generated it — which is
  * how its count, and so its tf, came about. Every feature has a generator, so the shares add up exactly.
+ * The features come from `forEachFeature`, the featurizer's own hashing, counted here in the same pass
+ * that finds their generators: they are the features the classifier scores.
  *
  * Softmax heads are explained on the label's logit minus the mean logit of the head, the only part
  * of a logit a softmax sees. `top` keeps the `top` strongest words each way (Infinity: every word),
@@ -102,7 +104,7 @@ export interface Explanation {
  */
 export function explainText(
   model: LinearTextModel,
-  featurizer: Featurizer,
+  featurizer: Pick<Featurizer, 'spec'>,
   text: string,
   head: string,
   label: string,
@@ -131,33 +133,37 @@ export function explainText(
 
   const spec = featurizer.spec;
   const words = tokenize(text, spec);
-  const doc = featurizer.featurizeWords(words);
-  const x = tfidf(doc, model.idf, model.blockSplit);
   const slots = slotTable(model.buckets);
-  const features = doc.indices.length;
-  // push[j]: feature j's part of the logit; slots maps its bucket back to j (+1; 0 = not in the doc).
-  const push = new Float64Array(features);
-  for (let j = 0; j < features; j++) {
-    const index = doc.indices[j] as number;
-    slots[index] = j + 1;
-    push[j] = (x[j] as number) * weight(model.weights, index * outputs);
-  }
-  const logit = weight(linearLogits(model, doc), 0);
-  const bias = weight(model.bias, 0);
-
+  // Pass 1 — the document itself: a slot per distinct bucket (slots maps it back, +1; 0 = not seen)
+  // and how many times each feature was generated (its count, which made its tf).
+  const indices: number[] = [];
+  const totals: number[] = [];
   const perWord = new Float64Array(words.length);
+  let logit = 0;
   try {
-    // Pass 1: how many times each feature was generated (its count, which made its tf).
-    const totals = new Float64Array(features);
-    let unknown = false;
     forEachFeature(words, spec, (bucket) => {
       const slot = slots[bucket] as number;
-      if (slot === 0) unknown = true;
-      else totals[slot - 1] = (totals[slot - 1] as number) + 1;
+      if (slot === 0) {
+        indices.push(bucket);
+        totals.push(1);
+        slots[bucket] = indices.length;
+      } else totals[slot - 1] = (totals[slot - 1] as number) + 1;
     });
-    const drift = () =>
-      new Error('explain.ts hashes differently from Featurizer: keep its copy of features.ts in step');
-    if (unknown || totals.includes(0)) throw drift();
+    const features = indices.length;
+    const values = new Float32Array(features);
+    for (let j = 0; j < features; j++) values[j] = tfValue(totals[j] as number, spec.sublinearTf);
+    const x = tfidf({ indices: Int32Array.from(indices), values }, model.idf, model.blockSplit);
+    // push[j]: feature j's part of the logit. The logits are summed from the same x, as linearLogits does.
+    const push = new Float64Array(features);
+    const logits = Float64Array.from(model.bias);
+    for (let j = 0; j < features; j++) {
+      const row = (indices[j] as number) * outputs;
+      const xj = x[j] as number;
+      push[j] = xj * weight(model.weights, row);
+      for (let o = 0; o < outputs; o++)
+        logits[o] = (logits[o] as number) + xj * (model.weights[row + o] as number);
+    }
+    logit = weight(logits, 0);
     // Pass 2: each occurrence passes its share of the feature's push to the word(s) that made it.
     forEachFeature(words, spec, (bucket, word, span) => {
       const j = (slots[bucket] as number) - 1;
@@ -165,8 +171,9 @@ export function explainText(
       for (let w = word; w < word + span; w++) perWord[w] = (perWord[w] as number) + part;
     });
   } finally {
-    for (let j = 0; j < features; j++) slots[doc.indices[j] as number] = 0;
+    for (const index of indices) slots[index] = 0;
   }
+  const bias = weight(model.bias, 0);
 
   // Words mapped to the same original span (a URL, "sh!t", "f u c k") are reported once.
   const bySpan = new Map<number, Contribution>();

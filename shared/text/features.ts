@@ -102,6 +102,12 @@ export function forEachFeature(
   }
 }
 
+/** A feature's value from how many times it occurred (counts saturate at 65,535, as the featurizer's do). */
+export function tfValue(count: number, sublinear: boolean): number {
+  const tf = Math.min(count, 65535);
+  return tf === 1 ? 1 : sublinear ? 1 + Math.log(tf) : tf;
+}
+
 /**
  * Turns texts into hashed sparse vectors. One instance reuses its scratch buffers, so it is cheap
  * per call but not re-entrant across async boundaries (it never awaits).
@@ -152,8 +158,7 @@ export class Featurizer {
     const sublinear = this.spec.sublinearTf;
     for (let k = 0; k < indices.length; k++) {
       const index = indices[k] as number;
-      const tf = this.#counts[index] as number;
-      values[k] = tf === 1 ? 1 : sublinear ? 1 + Math.log(tf) : tf;
+      values[k] = tfValue(this.#counts[index] as number, sublinear);
       this.#counts[index] = 0;
     }
     return { indices, values };
