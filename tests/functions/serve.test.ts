@@ -125,9 +125,25 @@ describe('lean server entry', () => {
     expect(server.output()).not.toContain(BOOTSTRAP);
   });
 
-  it('refuses to start on a bad config, naming the variable', async () => {
+  it('refuses to start on a bad config, naming the variable, and leaves a data dir the next start opens', async () => {
+    // serve.js starts creating the embedded store before it parses the config; exiting on the bad
+    // config mid-creation must not leave a half-made database behind.
+    const dir = join(dataDir, 'bad-config');
     await expect(
-      startServer('dist/scripts/serve.js', ['auth'], { PORT: '1', VIGIL_JWT_SECRET: 'short' }),
+      startServer('dist/scripts/serve.js', ['auth'], {
+        PORT: '1',
+        VIGIL_JWT_SECRET: 'short',
+        VIGIL_DATA_DIR: dir,
+      }),
     ).rejects.toThrow(/VIGIL_JWT_SECRET/);
+    const next = await startServer('dist/scripts/serve.js', ['auth'], {
+      VIGIL_DATA_DIR: dir,
+      VIGIL_LOG_LEVEL: 'ERROR',
+    });
+    try {
+      expect((await fetch(`${next.base}/health`)).status).toBe(200);
+    } finally {
+      await next.stop();
+    }
   });
 });

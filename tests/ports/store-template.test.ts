@@ -12,6 +12,7 @@ import {
   templateUsable,
 } from '../../shared/adapters/documents/template.js';
 import { ThreadedDocumentStore } from '../../shared/adapters/documents/threaded.js';
+import { DocumentStoreError } from '../../shared/ports/documents.js';
 
 /** The compiled worker entry: the test runner executes TypeScript sources, a worker thread cannot. */
 const WORKER_URL = new URL('../../dist/shared/adapters/documents/embedded-worker.js', import.meta.url);
@@ -92,6 +93,30 @@ describe('store template', () => {
     } finally {
       await store.close();
     }
+  }, 30_000);
+
+  it('discards a half-made first start (<dataDir>.init) and creates the data dir whole', async () => {
+    const dataDir = join(root, 'interrupted');
+    // What a process killed during its first start leaves: an empty data dir and a partial copy.
+    await mkdir(dataDir);
+    await mkdir(join(`${dataDir}.init`, 'global'), { recursive: true });
+    await writeFile(join(`${dataDir}.init`, 'PG_VERSION'), '17\n');
+    const store = await EmbeddedDocumentStore.open({ dataDir, templateDir: template });
+    try {
+      expect(await marker(store)).toEqual({ from: 'template' });
+    } finally {
+      await store.close();
+    }
+    expect(existsSync(`${dataDir}.init`)).toBe(false);
+  });
+
+  it('names the data dir and the way out when a database cannot be opened', async () => {
+    const dataDir = join(root, 'broken');
+    await mkdir(join(dataDir, 'global'), { recursive: true });
+    await writeFile(join(dataDir, 'PG_VERSION'), '17\n');
+    const opening = EmbeddedDocumentStore.open({ dataDir, templateDir: template });
+    await expect(opening).rejects.toThrow(DocumentStoreError);
+    await expect(opening).rejects.toThrow(/broken could not be opened .*delete it/);
   }, 30_000);
 
   it('ignores a template made by another PGlite version, or a missing one', async () => {

@@ -13,7 +13,7 @@
  * top-level fields were Dates so they are revived on read and compared only with Dates, and
  * `expires_at` mirrors a top-level `expiresAt` Date for retention.
  */
-import { mkdir, rename, rm } from 'node:fs/promises';
+import { mkdir, readdir, rename, rm } from 'node:fs/promises';
 import v8 from 'node:v8';
 import { PGlite, type Results } from '@electric-sql/pglite';
 import {
@@ -71,15 +71,9 @@ export class EmbeddedDocumentStore implements DocumentStore {
   }
 
   static async open(options: EmbeddedDocumentStoreOptions = {}): Promise<EmbeddedDocumentStore> {
-    if (options.dataDir !== undefined) {
-      await mkdir(options.dataDir, { recursive: true });
-      if (options.templateDir !== undefined) seedDataDir(options.dataDir, options.templateDir);
-    }
-    baselineWasmOnly();
-    const db = await PGlite.create({
-      ...(options.dataDir === undefined ? {} : { dataDir: options.dataDir }),
-      ...startParams(),
-    });
+    const { dataDir } = options;
+    if (dataDir !== undefined) await createDataDir(dataDir, options.templateDir);
+    const db = await openDatabase(dataDir);
     try {
       await db.exec(SCHEMA);
     } catch (error) {
@@ -97,8 +91,8 @@ export class EmbeddedDocumentStore implements DocumentStore {
     if (templateUsable(templateDir)) return false;
     const building = `${templateDir}.tmp-${process.pid}`;
     await rm(building, { recursive: true, force: true });
-    const store = await EmbeddedDocumentStore.open({ dataDir: templateDataDir(building) });
-    await store.close();
+    await mkdir(building, { recursive: true });
+    await initialise(templateDataDir(building));
     stampTemplate(building);
     await rm(templateDir, { recursive: true, force: true });
     await rename(building, templateDir);
@@ -117,6 +111,47 @@ export class EmbeddedDocumentStore implements DocumentStore {
   async close(): Promise<void> {
     await this.#writes.drain();
     if (!this.db.closed) await this.db.close();
+  }
+}
+
+/**
+ * Makes sure `dataDir` holds a complete database. A missing or empty one is created beside it
+ * (`<dataDir>.init`) — copied from the template when there is a usable one, else by initdb — and
+ * renamed into place only once complete: a process killed during its first start (~0.2 s with the
+ * template, ~2 s of initdb without) leaves no half-made data dir that every later start would fail on.
+ */
+async function createDataDir(dataDir: string, templateDir: string | undefined): Promise<void> {
+  await mkdir(dataDir, { recursive: true });
+  if ((await readdir(dataDir)).length > 0) return;
+  const staging = `${dataDir}.init`;
+  await rm(staging, { recursive: true, force: true });
+  if (templateDir === undefined || !seedDataDir(staging, templateDir)) await initialise(staging);
+  // Linux's rename(2) replaces an empty directory: dataDir appears complete or not at all.
+  await rename(staging, dataDir);
+}
+
+/** initdb plus the schema in `dir`, then closed. */
+async function initialise(dir: string): Promise<void> {
+  await mkdir(dir, { recursive: true });
+  const db = await openDatabase(dir);
+  try {
+    await db.exec(SCHEMA);
+  } finally {
+    await db.close();
+  }
+}
+
+async function openDatabase(dataDir: string | undefined): Promise<PGlite> {
+  baselineWasmOnly();
+  try {
+    return await PGlite.create({ ...(dataDir === undefined ? {} : { dataDir }), ...startParams() });
+  } catch (error) {
+    if (dataDir === undefined) throw error;
+    const reason = error instanceof Error ? error.message : String(error);
+    throw new DocumentStoreError(
+      `the embedded database in ${dataDir} could not be opened (${reason}); if it is a local data dir ` +
+        'you can rebuild, delete it and start again',
+    );
   }
 }
 
