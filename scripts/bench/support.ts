@@ -195,9 +195,10 @@ export function bombPng(width: number, height: number, rows = 64): Buffer {
 
 /**
  * This machine's speed right now: milliseconds to SHA-256 48 MiB on one thread (OpenSSL), the median
- * of five rounds after three warm-up rounds. The 2-core machine's speed drifts over hours, so the
- * benches print this beside their figures; compare runs at similar values. (A JavaScript workload was
- * tried first: its time differed by 50% between processes with address-space randomisation alone.)
+ * of five rounds after three warm-up rounds. The benches print it beside their figures: when it moves,
+ * the machine changed, not the code. The reverse does not hold — throughput here drifts by ±20% at an
+ * unchanged calibration (BENCHMARKS.md). (A JavaScript workload was tried first: its time differed by
+ * 50% between processes with address-space randomisation alone.)
  */
 export function cpuCalibrationMs(): number {
   const block = Buffer.alloc(1 << 20, 7);
