@@ -123,11 +123,18 @@ export class EmbeddedDocumentStore implements DocumentStore {
 async function createDataDir(dataDir: string, templateDir: string | undefined): Promise<void> {
   await mkdir(dataDir, { recursive: true });
   if ((await readdir(dataDir)).length > 0) return;
+  // One fixed name, so an interrupted start leaves at most one staging copy, which the next removes.
   const staging = `${dataDir}.init`;
   await rm(staging, { recursive: true, force: true });
   if (templateDir === undefined || !seedDataDir(staging, templateDir)) await initialise(staging);
-  // Linux's rename(2) replaces an empty directory: dataDir appears complete or not at all.
-  await rename(staging, dataDir);
+  try {
+    // Linux's rename(2) replaces an empty directory: dataDir appears complete or not at all.
+    await rename(staging, dataDir);
+  } catch {
+    // dataDir is a mount point, or on another filesystem than its parent: create it in place.
+    await rm(staging, { recursive: true, force: true });
+    if (templateDir === undefined || !seedDataDir(dataDir, templateDir)) await initialise(dataDir);
+  }
 }
 
 /** initdb plus the schema in `dir`, then closed. */
