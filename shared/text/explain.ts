@@ -132,6 +132,8 @@ export function explainText(
   };
 
   const spec = featurizer.spec;
+  if (spec.buckets !== model.buckets)
+    throw new Error(`The features hash into ${spec.buckets} buckets but the model has ${model.buckets}`);
   const words = tokenize(text, spec);
   const slots = slotTable(model.buckets);
   // Pass 1 — the document itself: a slot per distinct bucket (slots maps it back, +1; 0 = not seen)

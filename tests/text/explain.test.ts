@@ -390,6 +390,11 @@ describe('explainText', () => {
     );
     expect(() => explainText(joint.model, joint.featurizer, 'hi', 'nope', 'toxic')).toThrow(/no label/);
   });
+
+  it('refuses features hashed into another number of buckets than the model has', () => {
+    const spec = { ...joint.featurizer.spec, buckets: joint.model.buckets * 2 };
+    expect(() => explainText(joint.model, { spec }, 'you idiot', 'toxicity', 'toxic')).toThrow(/buckets/);
+  });
 });
 
 describe('reasoningText', () => {
