@@ -227,7 +227,8 @@ export function createApp(deps: HateSpeechDeps): OpenAPIHono<AppEnv> {
     const { text, include_reasoning } = c.req.valid('json');
     const [result] = await verdicts([text], include_reasoning);
     const { score, verdict, boostApplied } = result!;
-    // Spelled out rather than spread: measured, the spread cost ~10 MB/s of promoted garbage under load.
+    // Spelled out rather than spread: under load the spread left 10.5–14 MB/s of old-generation garbage,
+    // this 3.1–7.9 MB/s (BENCHMARKS.md, session 6).
     return c.json(
       {
         prediction: verdict.prediction,

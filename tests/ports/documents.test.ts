@@ -1,6 +1,6 @@
 /** Runs the Documents contract against the embedded (PGlite) adapter and the Firestore adapter on the emulator. */
 import { randomUUID } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Firestore } from '@google-cloud/firestore';
@@ -14,6 +14,12 @@ import { describeDocumentStoreContract } from './documents.contract.js';
 
 async function tempDir(): Promise<string> {
   return mkdtemp(join(tmpdir(), 'vigil-documents-'));
+}
+
+/** A data dir path that cannot be created: its parent is a regular file. */
+async function underAFile(dir: string): Promise<string> {
+  await writeFile(join(dir, 'file'), 'not a directory');
+  return join(dir, 'file', 'db');
 }
 
 describeDocumentStoreContract('embedded, in memory', async (clock) => {
@@ -136,9 +142,7 @@ describe('ThreadedDocumentStore specifics', () => {
   it('fails the calls queued while opening with the reason the database could not open', async () => {
     const dir = await tempDir();
     try {
-      const { writeFile } = await import('node:fs/promises');
-      await writeFile(join(dir, 'file'), 'not a directory');
-      const store = ThreadedDocumentStore.start({ dataDir: join(dir, 'file', 'db'), workerUrl: WORKER_URL });
+      const store = ThreadedDocumentStore.start({ dataDir: await underAFile(dir), workerUrl: WORKER_URL });
       const queued = store.collection('early').get('a');
       await expect(queued).rejects.toThrow(/ENOTDIR|not a directory/);
       await expect(store.ping()).rejects.toThrow(/ENOTDIR|not a directory/);
@@ -150,10 +154,8 @@ describe('ThreadedDocumentStore specifics', () => {
   it('reports a data dir it cannot open as a start-up error', async () => {
     const dir = await tempDir();
     try {
-      const { writeFile } = await import('node:fs/promises');
-      await writeFile(join(dir, 'file'), 'not a directory');
       await expect(
-        ThreadedDocumentStore.open({ dataDir: join(dir, 'file', 'db'), workerUrl: WORKER_URL }),
+        ThreadedDocumentStore.open({ dataDir: await underAFile(dir), workerUrl: WORKER_URL }),
       ).rejects.toThrow(/ENOTDIR|not a directory/);
     } finally {
       await rm(dir, { recursive: true, force: true });
