@@ -3,8 +3,9 @@ import { randomUUID } from 'node:crypto';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { PGlite } from '@electric-sql/pglite';
 import { Firestore } from '@google-cloud/firestore';
-import { describe, expect, inject, it } from 'vitest';
+import { describe, expect, inject, it, vi } from 'vitest';
 import { EmbeddedDocumentStore } from '../../shared/adapters/documents/embedded.js';
 import { FirestoreDocumentStore } from '../../shared/adapters/documents/firestore.js';
 import { ThreadedDocumentStore } from '../../shared/adapters/documents/threaded.js';
@@ -215,6 +216,46 @@ describe('EmbeddedDocumentStore specifics', () => {
       await pending;
       expect(await c.get('late')).toBeNull();
     } finally {
+      await store.close();
+    }
+  });
+
+  it('gathers writes that stream in, yet commits one after a quiet spell, a full group or a read at once', async () => {
+    const store = await EmbeddedDocumentStore.open();
+    const statements = vi.spyOn(PGlite.prototype, 'query');
+    const commits = () => statements.mock.calls.filter(([sql]) => sql.includes('jsonb_to_recordset')).length;
+    const turns = async (n: number) => {
+      for (let i = 0; i < n; i++) await new Promise((resolve) => setImmediate(resolve));
+    };
+    // Only the gathering window's timer is faked: a write that waited on it would never settle.
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+    try {
+      const c = store.collection<{ n: number }>('stream');
+      await c.set('quiet', { n: 0 });
+      expect(commits()).toBe(1);
+
+      // Right after a commit, writes wait for company until the window ends, then commit together.
+      let settled = 0;
+      const gathered = ['a', 'b', 'c'].map((id) => c.set(id, { n: 1 }).then(() => settled++));
+      await turns(20);
+      expect(settled).toBe(0);
+      await vi.advanceTimersByTimeAsync(10);
+      await Promise.all(gathered);
+      expect(commits()).toBe(2);
+
+      // A read cuts the wait short and sees the write.
+      const beforeRead = c.set('read', { n: 2 });
+      expect(await c.get('read')).toStrictEqual({ n: 2 });
+      await beforeRead;
+      expect(commits()).toBe(3);
+
+      // So does a full group of 128.
+      await Promise.all(Array.from({ length: 128 }, (_, n) => c.set(`full${n}`, { n })));
+      expect(commits()).toBe(4);
+      expect(await c.count()).toBe(133);
+    } finally {
+      vi.useRealTimers();
+      statements.mockRestore();
       await store.close();
     }
   });
