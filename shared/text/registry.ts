@@ -104,6 +104,9 @@ export function createTextModelRegistry(opts: TextModelRegistryOptions): TextMod
   const listings = new Map<string, Promise<ModelVersionInfo[]>>();
   const champions = new Map<string, Promise<string>>();
   const loaded = new Map<string, Promise<TextClassifier>>();
+  // The champion's classifier once loaded, per name: a request for the champion skips the promise
+  // chain above (two lookups per scored comment). Cleared when a refresh swaps the champion.
+  const serving = new Map<string, TextClassifier>();
   const refreshes = new Map<string, Promise<unknown>>();
   const retiring = new Map<NodeJS.Timeout, Promise<TextClassifier>>();
   let closed = false;
@@ -214,6 +217,7 @@ export function createTextModelRegistry(opts: TextModelRegistryOptions): TextMod
     assertOpen();
     listings.set(name, Promise.resolve(versions));
     champions.set(name, Promise.resolve(current));
+    serving.delete(name);
     if (previous !== null && previous !== current) retire(`${name}@${previous}`);
     return { name, previous, current };
   }
@@ -244,7 +248,14 @@ export function createTextModelRegistry(opts: TextModelRegistryOptions): TextMod
 
     async classifier(name, version) {
       check(name);
-      return load(await find(name, version ?? (await champion(name))));
+      if (version !== undefined) return load(await find(name, version));
+      const hit = serving.get(name);
+      if (hit) return hit;
+      const resolving = champion(name);
+      const classifier = await load(await find(name, await resolving));
+      // Unless a refresh swapped the champion meanwhile.
+      if (champions.get(name) === resolving && !closed) serving.set(name, classifier);
+      return classifier;
     },
 
     async refresh(name) {
@@ -270,6 +281,7 @@ export function createTextModelRegistry(opts: TextModelRegistryOptions): TextMod
       for (const timer of retiring.keys()) clearTimeout(timer);
       retiring.clear();
       loaded.clear();
+      serving.clear();
       await Promise.allSettled(classifiers.map(async (c) => (await c).close()));
       await sessions.clear();
     },

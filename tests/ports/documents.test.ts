@@ -1,6 +1,7 @@
 /** Runs the Documents contract against the embedded (PGlite) adapter and the Firestore adapter on the emulator. */
 import { randomUUID } from 'node:crypto';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
@@ -8,7 +9,7 @@ import { Firestore } from '@google-cloud/firestore';
 import { describe, expect, inject, it, vi } from 'vitest';
 import { EmbeddedDocumentStore } from '../../shared/adapters/documents/embedded.js';
 import { FirestoreDocumentStore } from '../../shared/adapters/documents/firestore.js';
-import { ThreadedDocumentStore } from '../../shared/adapters/documents/threaded.js';
+import { STORE_THREAD_NICE, ThreadedDocumentStore } from '../../shared/adapters/documents/threaded.js';
 import { DocumentStoreError } from '../../shared/ports/documents.js';
 import { EMULATOR_PROJECT } from '../support/emulators.js';
 import { describeDocumentStoreContract } from './documents.contract.js';
@@ -77,6 +78,37 @@ describe('ThreadedDocumentStore specifics', () => {
       await rm(dir, { recursive: true, force: true });
     }
   });
+
+  it.runIf(existsSync('/proc/self/task'))(
+    'lowers the priority of the store thread only, once the database is open',
+    async () => {
+      // Field 19 of /proc/<pid>/task/<tid>/stat is the nice value; the command name before it may hold spaces.
+      const nices = async () => {
+        const tasks = await readdir('/proc/self/task');
+        const stats = await Promise.all(
+          tasks.map((tid) => readFile(`/proc/self/task/${tid}/stat`, 'utf8').catch(() => '')),
+        );
+        return new Map(
+          stats
+            .filter(Boolean)
+            .map((stat, i) => [tasks[i], Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[16])]),
+        );
+      };
+      const before = await nices();
+      const dir = await tempDir();
+      const store = await ThreadedDocumentStore.open({ dataDir: join(dir, 'db'), workerUrl: WORKER_URL });
+      try {
+        const added = [...(await nices())].filter(([tid]) => !before.has(tid));
+        expect(added.map(([, nice]) => nice)).toContain(STORE_THREAD_NICE);
+        // The main thread (its id is the process id) kept its priority.
+        expect(before.has(String(process.pid))).toBe(true);
+        expect((await nices()).get(String(process.pid))).toBe(before.get(String(process.pid)));
+      } finally {
+        await store.close();
+        await rm(dir, { recursive: true, force: true });
+      }
+    },
+  );
 
   it('fails only the caller whose document cannot cross the thread or be stored', async () => {
     const dir = await tempDir();

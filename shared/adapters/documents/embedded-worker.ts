@@ -2,9 +2,10 @@
  * Worker-thread side of `ThreadedDocumentStore`: owns the PGlite database and runs the calls it is sent,
  * in the order they were made. Replies are posted in batches, once per turn of this thread's loop.
  */
+import { setPriority } from 'node:os';
 import { parentPort, workerData } from 'node:worker_threads';
 import { EmbeddedDocumentStore } from './embedded.js';
-import type { Call, Reply, WorkerMessage } from './threaded.js';
+import { type Call, type Reply, STORE_THREAD_NICE, type WorkerMessage } from './threaded.js';
 
 const port = parentPort;
 if (!port) throw new Error('embedded-worker.js runs only as a worker thread');
@@ -65,6 +66,14 @@ port.on('message', async (message: { type: 'calls'; calls: Call[] } | { type: 'c
   }
 });
 
+// Once open, this thread yields the CPU to request handling: its writes are behind the responses, and
+// on two cores it otherwise preempts the main thread (BENCHMARKS.md, session 8). On Linux the nice
+// value belongs to the calling thread, so only this one is lowered; elsewhere it may not apply.
+try {
+  setPriority(STORE_THREAD_NICE);
+} catch {
+  // Not permitted or not supported: run at the default priority.
+}
 port.postMessage({ type: 'ready' } satisfies WorkerMessage);
 
 function describe(error: unknown): { name: string; message: string } {

@@ -50,6 +50,9 @@ export interface ThreadedDocumentStoreOptions {
   templateDir?: string;
 }
 
+/** Nice value of the store thread once its database is open (0 is the default, 19 the lowest). */
+export const STORE_THREAD_NICE = 10;
+
 /** The compiled worker entry beside this module (absent when running from TypeScript sources). */
 export const EMBEDDED_WORKER_URL = new URL('./embedded-worker.js', import.meta.url);
 
