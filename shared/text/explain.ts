@@ -53,8 +53,22 @@ export async function readLinearModel(
     for (let i = 0; i < length; i++) out[i] = view.getFloat32(i * 4, true);
     return out;
   };
-  const idf = tensor('idf', [buckets]);
-  const weights = tensor('weights', [buckets, outputs]);
+  // Exports since session 8 hold one table of rows [idf, weights…]; earlier ones, idf and weights.
+  let idf: Float32Array;
+  let weights: Float32Array;
+  if (model.graph?.initializer?.some((init) => init.name === 'table')) {
+    const table = tensor('table', [buckets, outputs + 1]);
+    idf = new Float32Array(buckets);
+    weights = new Float32Array(buckets * outputs);
+    if (table.length > 0)
+      for (let b = 0; b < buckets; b++) {
+        idf[b] = table[b * (outputs + 1)] as number;
+        weights.set(table.subarray(b * (outputs + 1) + 1, (b + 1) * (outputs + 1)), b * outputs);
+      }
+  } else {
+    idf = tensor('idf', [buckets]);
+    weights = tensor('weights', [buckets, outputs]);
+  }
   const bias = tensor('bias', [outputs]);
 
   const metadata = (key: string) => model.metadataProps?.find((p) => p.key === key)?.value ?? undefined;

@@ -22,7 +22,7 @@ const HeadName = z
   .regex(/^[A-Za-z][\w-]*$/, 'must be a letter, then letters, digits, "_" or "-"')
   .max(64)
   .refine(
-    (name) => !['indices', 'values', 'idf', 'weights', 'bias'].includes(name),
+    (name) => !['indices', 'values', 'table', 'idf', 'weights', 'bias'].includes(name),
     'is reserved by the ONNX export',
   );
 

@@ -28,13 +28,10 @@ export function exportLinearTextModel(
   const axis = (i: number): Attribute => ({ name: 'axis', type: AttributeType.INT, i });
 
   // One Gather fetches each feature's idf and its weights together, from a table [buckets, 1 + outputs]
-  // that onnxruntime builds once at load (constant folding of this Concat); the idf column comes out
-  // by a MatMul with [1, 0, …, 0], which ran faster than a Slice or a Gather on the last axis. Per run,
-  // gathering and the dot product are the costly steps: this graph took a batch of 22 texts from
-  // ~215 to ~115 µs (BENCHMARKS.md). The idf and weights initializers are stored as before.
-  node('Unsqueeze', ['idf', '/axis1'], '/idf_column');
-  node('Concat', ['/idf_column', 'weights'], '/table', [axis(1)]);
-  node('Gather', ['/table', 'indices'], '/rows');
+  // whose rows are [idf, weights…]; the idf column comes out by a MatMul with [1, 0, …, 0], which ran
+  // faster than a Slice or a Gather on the last axis. Per run, gathering and the dot product are the
+  // costly steps: this graph took a batch of 22 texts from ~215 to ~115 µs (BENCHMARKS.md, session 8).
+  node('Gather', ['table', 'indices'], '/rows');
   node('MatMul', ['/rows', '/first_column'], '/idf3');
   node('Squeeze', ['/idf3', '/axis2'], '/idf');
   node('Mul', ['values', '/idf'], '/tfidf');
@@ -70,8 +67,7 @@ export function exportLinearTextModel(
   node('Add', ['/dot', '/bias'], '/logits');
 
   const initializer = [
-    floatTensor('idf', [model.buckets], model.idf),
-    floatTensor('weights', [model.buckets, outputs], model.weights),
+    floatTensor('table', [model.buckets, outputs + 1], tableOf(model, outputs)),
     floatTensor('bias', [outputs], model.bias),
     floatTensor('/eps', [], Float32Array.of(1e-12)),
     floatTensor('/zero_float', [1], Float32Array.of(0)),
@@ -121,7 +117,8 @@ export function exportLinearTextModel(
   return onnx.ModelProto.encode(proto).finish();
 }
 
-const RESERVED_NAMES = new Set(['indices', 'values', 'idf', 'weights', 'bias']);
+// 'idf' and 'weights' were the initializers' names before the table layout; still reserved.
+const RESERVED_NAMES = new Set(['indices', 'values', 'table', 'idf', 'weights', 'bias']);
 
 function checkShapes(model: LinearTextModel, outputs: number): void {
   const problems: string[] = [];
@@ -139,6 +136,16 @@ function checkShapes(model: LinearTextModel, outputs: number): void {
       problems.push(`reserved head name "${name}"`);
   if (new Set(names).size !== names.length) problems.push(`duplicate head names ${names.join(',')}`);
   if (problems.length > 0) throw new Error(`Cannot export linear text model: ${problems.join('; ')}`);
+}
+
+/** Row b is [idf[b], weights of b…]: what one Gather of a feature needs. */
+function tableOf(model: LinearTextModel, outputs: number): Float32Array {
+  const table = new Float32Array(model.buckets * (outputs + 1));
+  for (let b = 0; b < model.buckets; b++) {
+    table[b * (outputs + 1)] = model.idf[b] as number;
+    table.set(model.weights.subarray(b * outputs, (b + 1) * outputs), b * (outputs + 1) + 1);
+  }
+  return table;
 }
 
 function floatTensor(name: string, dims: number[], data: Float32Array): Tensor {

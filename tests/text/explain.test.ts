@@ -1,7 +1,9 @@
 /** Explanations of linear text models: the ONNX file read back, per-word contributions that add up to the logit, and the reasoning sentence. */
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import onnxProto from 'onnx-proto';
 import { afterAll, describe, expect, it } from 'vitest';
 import { loadTextClassifier, writeModelFolder } from '../../shared/text/classifier.js';
 import {
@@ -23,6 +25,8 @@ import {
   trainLinearModel,
 } from '../../shared/text/train.js';
 import { tinyModelContents } from '../support/tiny-model.js';
+
+const { onnx } = onnxProto;
 
 const rude = [
   'you are an idiot',
@@ -184,14 +188,45 @@ describe('readLinearModel', () => {
     expect(read.blockSplit ?? 0).toBe(model.blockSplit ?? 0);
   });
 
+  it('reads a file exported before the table layout (idf and weights as two initializers)', async () => {
+    const { model, manifest, path } = blocks;
+    const decoded = onnx.ModelProto.decode(await readFile(path));
+    const float = (name: string, dims: number[], data: Float32Array) => ({
+      name,
+      dims,
+      dataType: onnx.TensorProto.DataType.FLOAT,
+      rawData: new Uint8Array(data.buffer, data.byteOffset, data.byteLength),
+    });
+    const outputs = model.bias.length;
+    decoded.graph!.initializer = [
+      ...(decoded.graph?.initializer ?? []).filter((t) => t.name !== 'table'),
+      float('idf', [model.buckets], model.idf),
+      float('weights', [model.buckets, outputs], model.weights),
+    ];
+    const bytes = onnx.ModelProto.encode(decoded).finish();
+    const old = join(tmp, 'old-layout.onnx');
+    await writeFile(old, bytes);
+    const sha256 = createHash('sha256').update(bytes).digest('hex');
+    const read = await readLinearModel(old, {
+      ...manifest,
+      model: { ...manifest.model, sha256, bytes: bytes.length },
+    });
+    expect(read.idf).toEqual(model.idf);
+    expect(read.weights).toEqual(model.weights);
+    expect(read.bias).toEqual(model.bias);
+  });
+
   it('refuses a manifest that does not describe the file', async () => {
     const { manifest, path } = joint;
     const heads = manifest.heads.map((h) => (h.name === 'tone' ? { ...h, labels: ['rude', 'polite'] } : h));
     const wrong: [Partial<TextModelManifest>, RegExp][] = [
       [{ model: { ...manifest.model, sha256: 'f'.repeat(64) } }, /sha256/],
-      [{ features: { ...manifest.features, buckets: 2 ** 13 } }, /initializer idf is \[4096\], not \[8192\]/],
+      [
+        { features: { ...manifest.features, buckets: 2 ** 13 } },
+        /initializer table is \[4096,5\], not \[8192,5\]/,
+      ],
       [{ features: { ...manifest.features, perBlockNorm: true } }, /vigil\.blockSplit is 0, not 2048/],
-      [{ heads: heads as TextModelHead[] }, /weights is \[4096,4\], not \[4096,3\].*vigil\.heads/],
+      [{ heads: heads as TextModelHead[] }, /table is \[4096,5\], not \[4096,4\].*vigil\.heads/],
     ];
     for (const [change, message] of wrong)
       await expect(readLinearModel(path, { ...manifest, ...change })).rejects.toThrow(message);

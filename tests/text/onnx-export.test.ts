@@ -147,10 +147,14 @@ describe('exportLinearTextModel', () => {
     expect(JSON.parse(metadata.value)).toEqual(hateful);
     expect(decoded.graph.input.map((i: { name: string }) => i.name)).toEqual(['indices', 'values']);
     expect(decoded.graph.output.map((o: { name: string }) => o.name)).toEqual(['hateful', 'davidson']);
-    const idf = decoded.graph.initializer.find((t: { name: string }) => t.name === 'idf');
-    expect(idf.dims).toEqual([2 ** 12]);
-    const raw: Uint8Array = idf.rawData;
-    expect(new Float32Array(new Uint8Array(raw).buffer)).toEqual(model.idf);
+    // One table of rows [idf, weights…] (4 outputs: hateful + davidson's three).
+    const table = decoded.graph.initializer.find((t: { name: string }) => t.name === 'table');
+    expect(table.dims).toEqual([2 ** 12, 5]);
+    const rows = new Float32Array(new Uint8Array(table.rawData).buffer);
+    for (const b of [0, 1, 777, 2 ** 12 - 1]) {
+      expect(rows[b * 5]).toBe(model.idf[b]);
+      expect(rows.subarray(b * 5 + 1, b * 5 + 5)).toEqual(model.weights.subarray(b * 4, b * 4 + 4));
+    }
   });
 
   it('rejects a model whose arrays do not fit its heads', () => {
