@@ -13,6 +13,7 @@ import { HTTPException } from 'hono/http-exception';
 import { routePath } from 'hono/route';
 import { timeout } from 'hono/timeout';
 import type { Logger } from '../logging/logger.js';
+import type { RequestGate } from '../runtime/request-gate.js';
 import type { AppEnv } from './context.js';
 import { mountDocs } from './docs.js';
 import { ApiError, errorBody, toErrorResponse } from './errors.js';
@@ -99,6 +100,8 @@ export interface HttpAppOptions {
   /** Guards `/metrics`; omit to serve it openly (local mode, or a private scrape path). */
   metricsGuard?: MiddlewareHandler<AppEnv>;
   newId?: () => string;
+  /** Admits requests and counts those in flight for shutdown (the platform's); omit in tests. */
+  gate?: RequestGate;
   /** Status of a failed request validation: 400, or 422 for seeds built on FastAPI. */
   validationStatus?: 400 | 422;
 }
@@ -126,6 +129,21 @@ export function createHttpApp(options: HttpAppOptions): OpenAPIHono<AppEnv> {
 
   app.use('*', requestContext(options.logger, newId));
   app.use('*', observe(options));
+  const gate = options.gate;
+  if (gate) {
+    app.use('*', async function admit(c, next) {
+      if (!gate.enter()) {
+        c.header('Connection', 'close');
+        c.header('Retry-After', '1');
+        return c.json(errorBody('unavailable', 'the server is shutting down', c.get('requestId')), 503);
+      }
+      try {
+        await next();
+      } finally {
+        gate.leave();
+      }
+    });
+  }
   if (options.corsOrigins.length > 0) {
     app.use(
       '*',

@@ -21,7 +21,7 @@ export function platformHttpOptions(
   name: string,
 ): Pick<
   HttpAppOptions,
-  'name' | 'logger' | 'metrics' | 'bodyLimitBytes' | 'timeoutMs' | 'corsOrigins' | 'metricsGuard'
+  'name' | 'logger' | 'metrics' | 'bodyLimitBytes' | 'timeoutMs' | 'corsOrigins' | 'metricsGuard' | 'gate'
 > {
   const { http } = platform.config;
   return {
@@ -31,6 +31,7 @@ export function platformHttpOptions(
     bodyLimitBytes: http.bodyLimitBytes,
     timeoutMs: http.timeoutMs,
     corsOrigins: http.corsOrigins,
+    gate: platform.requests,
     ...(http.metricsPublic ? {} : { metricsGuard: platform.guardFor(name)(['metrics:read']) }),
   };
 }

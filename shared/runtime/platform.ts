@@ -21,6 +21,7 @@ import type { DocumentStore } from '../ports/documents.js';
 import type { EventBus } from '../ports/events.js';
 import type { PlatformConfig } from './config.js';
 import { openDocuments } from './documents.js';
+import { RequestGate } from './request-gate.js';
 
 export interface Platform {
   config: Readonly<PlatformConfig>;
@@ -33,13 +34,18 @@ export interface Platform {
   apiKeys: ApiKeyStore;
   verifier: TokenVerifier;
   limiter: RateLimiter;
+  /** HTTP requests in flight; `close` stops admitting new ones and waits for these first. */
+  requests: RequestGate;
   /** Local mode only: secrets generated once and kept in the data directory. */
   localSecrets: LocalSecrets | undefined;
   /** A route guard for a function; honours an explicit `VIGIL_AUTH_DISABLED` entry for it. */
   guardFor(functionName: string): (scopes: readonly string[]) => MiddlewareHandler<AppEnv>;
   /** Work to finish before the stores close (writes left behind the response path). */
   onClose(hook: () => Promise<void>): void;
-  /** Runs the `onClose` hooks, then closes the event bus and the document store. */
+  /**
+   * Stops admitting requests and waits (up to `SHUTDOWN_DRAIN_MS`) for those in flight, runs the
+   * `onClose` hooks, then closes the event bus and the document store.
+   */
   close(): Promise<void>;
 }
 
@@ -56,6 +62,9 @@ export interface PlatformOverrides {
   blobs?: BlobStore;
   events?: EventBus;
 }
+
+/** How long shutdown waits for requests in flight: Cloud Run sends SIGKILL 10 s after SIGTERM. */
+export const SHUTDOWN_DRAIN_MS = 8_000;
 
 /** Builds the platform from parsed config and waits until its stores are ready to serve. */
 export async function createPlatform(
@@ -109,6 +118,7 @@ export async function buildPlatform(
   ready.catch(() => undefined);
   const limiter = new RateLimiter(() => clock().getTime());
   const closeHooks: (() => Promise<void>)[] = [];
+  const requests = new RequestGate();
 
   return {
     ready,
@@ -122,6 +132,7 @@ export async function buildPlatform(
     apiKeys,
     verifier,
     limiter,
+    requests,
     localSecrets,
     guardFor: (functionName) =>
       createGuard({
@@ -135,6 +146,8 @@ export async function buildPlatform(
       closeHooks.push(hook);
     },
     async close() {
+      if (!(await requests.drain(SHUTDOWN_DRAIN_MS)))
+        logger.warn('requests still in flight at shutdown', { inFlight: requests.inFlight });
       const hooks = closeHooks.splice(0);
       for (const result of await Promise.allSettled(hooks.map((hook) => hook())))
         if (result.status === 'rejected') logger.error('close hook failed', {}, result.reason);
