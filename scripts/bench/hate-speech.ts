@@ -13,11 +13,14 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import {
   cpuCalibrationMs,
+  cpuTimes,
+  describeSteal,
   freePort,
   option,
   requireWrk,
   runWrk,
   startFunctionServer,
+  stealShare,
   stopFunctionServer,
   writePostScript,
 } from './support.js';
@@ -141,6 +144,7 @@ async function timeBatch(): Promise<{
 }
 
 const calibrationBefore = cpuCalibrationMs();
+const ticksBefore = cpuTimes();
 const child = await start();
 let detectReasoning: WrkResult;
 let detectPlain: WrkResult;
@@ -159,6 +163,7 @@ try {
   await stop(child);
   await rm(dataDir, { recursive: true, force: true });
 }
+const steal = stealShare(ticksBefore, cpuTimes());
 const calibrationAfter = cpuCalibrationMs();
 
 const verdict = (ok: boolean) => (ok ? 'yes' : '**no**');
@@ -169,7 +174,7 @@ const fmt = (ms: number) => ms.toFixed(2);
 console.log(
   `\nwrk -t${threads} -c${connections} -d${duration}s --latency, API key auth, local model, node ${process.version}; ` +
     `batch: ${batchRuns} sequential requests of ${BATCH_TEXTS.length} texts after ${BATCH_WARMUP} warm-up; ` +
-    `machine speed (cpuCalibrationMs, lower is faster) ${calibrationBefore.toFixed(1)} ms before, ${calibrationAfter.toFixed(1)} ms after`,
+    `machine speed (cpuCalibrationMs, lower is faster) ${calibrationBefore.toFixed(1)} ms before, ${calibrationAfter.toFixed(1)} ms after; ${describeSteal(steal)}`,
 );
 console.log(
   '| route | req/s | p50 ms | p99 ms | non-2xx | target | met |\n| --- | ---: | ---: | ---: | ---: | --- | --- |',
@@ -188,6 +193,7 @@ console.log(
     node: process.version,
     wrk: { threads, connections, durationSeconds: duration },
     calibrationMs: { before: calibrationBefore, after: calibrationAfter },
+    stealShare: steal ?? null,
     detectWithReasoning: detectReasoning,
     detectWithoutReasoning: detectPlain,
     batch100: { runs: batchRuns, ...batch },

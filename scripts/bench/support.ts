@@ -2,6 +2,7 @@
 
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { deflateSync } from 'node:zlib';
@@ -209,4 +210,33 @@ export function cpuCalibrationMs(): number {
     times.push(performance.now() - started);
   }
   return times.slice(3).sort((a, b) => a - b)[2] as number;
+}
+
+/** This machine's CPU time counters (the `cpu` line of /proc/stat, in ticks); undefined off Linux. */
+export function cpuTimes(): number[] | undefined {
+  try {
+    return (readFileSync('/proc/stat', 'utf8').split('\n')[0] ?? '').trim().split(/\s+/).slice(1).map(Number);
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * The share of CPU time between two `cpuTimes()` readings that the hypervisor gave to someone else
+ * ("steal": this VM wanted to run and could not). Printed by the benches beside the calibration: a
+ * slow run with steal above a few percent had less machine, not slower code.
+ */
+export function stealShare(before: number[] | undefined, after: number[] | undefined): number | undefined {
+  if (!before || !after) return undefined;
+  // user, nice, system, idle, iowait, irq, softirq, steal
+  const delta = after.slice(0, 8).map((v, i) => v - (before[i] ?? 0));
+  const total = delta.reduce((a, b) => a + b, 0);
+  return total > 0 ? (delta[7] ?? 0) / total : undefined;
+}
+
+/** `stealShare` as text for the benches' summary lines. */
+export function describeSteal(share: number | undefined): string {
+  return share === undefined
+    ? 'host steal: not measured (no /proc/stat)'
+    : `host steal ${(share * 100).toFixed(1)}% of CPU time`;
 }

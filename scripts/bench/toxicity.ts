@@ -11,11 +11,14 @@ import { EmbeddedDocumentStore } from '../../shared/adapters/documents/embedded.
 import { COLLECTIONS } from '../../shared/ports/collections.js';
 import {
   cpuCalibrationMs,
+  cpuTimes,
+  describeSteal,
   freePort,
   option,
   requireWrk,
   runWrk,
   startFunctionServer,
+  stealShare,
   stopFunctionServer,
   writePostScript,
 } from './support.js';
@@ -61,6 +64,7 @@ const stop = stopFunctionServer;
 // First start seeds the embedded database from the build's template (no initdb; see
 // shared/adapters/documents/template.ts); a restart opens the existing one.
 const calibrationBefore = cpuCalibrationMs();
+const ticksBefore = cpuTimes();
 const first = await start();
 await stop(first.child);
 const { child, coldStartMs } = await start();
@@ -87,6 +91,7 @@ for (const route of routes) {
   console.log(`${urlPath}: ${rps.toFixed(0)} req/s (p50 ${p50}, p99 ${p99}, non-2xx ${errors})`);
 }
 await stop(child);
+const steal = stealShare(ticksBefore, cpuTimes());
 const calibrationAfter = cpuCalibrationMs();
 // The server has flushed its writes behind the response on SIGTERM; count what reached the disk.
 const store = await EmbeddedDocumentStore.open({ dataDir: path.join(dataDir, 'documents') });
@@ -108,6 +113,6 @@ console.log(
   `history: ${stored} rows stored for ${answered} requests wrk counted as answered (up to ${inFlightAtStop} more were in flight when wrk stopped): ${historyOk ? 'none lost' : 'MISMATCH'}`,
 );
 console.log(
-  `machine speed (cpuCalibrationMs, lower is faster): ${calibrationBefore.toFixed(1)} ms before, ${calibrationAfter.toFixed(1)} ms after`,
+  `machine speed (cpuCalibrationMs, lower is faster): ${calibrationBefore.toFixed(1)} ms before, ${calibrationAfter.toFixed(1)} ms after; ${describeSteal(steal)} during the runs`,
 );
 if (!historyOk) process.exitCode = 1;
