@@ -274,6 +274,11 @@ describe('HTTP app factory', () => {
     expect(js.status).toBe(200);
     expect((await js.text()).length).toBeGreaterThan(100_000);
     expect((await app.request('/docs/assets/..%2Fpackage.json')).status).toBe(404);
+    const init = await app.request('/docs/assets/init.js');
+    expect(init.headers.get('content-type')).toMatch(/^text\/javascript/);
+    expect(await init.text()).toContain('SwaggerUIBundle');
+    // No route forces Hono off its RegExpRouter onto the slower TrieRouter.
+    expect(app.router.name).toBe('SmartRouter + RegExpRouter');
   });
 
   it('never logs request bodies or query strings', async () => {
