@@ -1,6 +1,7 @@
 /**
  * Lean server entry for a Cloud Run container: one function on @hono/node-server, no Express.
- * Usage: node dist/scripts/serve.js <function-name>
+ * Usage: node dist/server/serve.js <function-name> (the bundle of this file, scripts/build-server.ts;
+ * `node dist/scripts/serve.js <function-name>` runs the unbundled build the same way)
  *
  * Start-up order is chosen for cold start (BENCHMARKS.md): the embedded store's thread starts opening
  * PGlite first, then config is read, then the function's modules are imported and its models load

@@ -1,6 +1,6 @@
 /**
  * Throughput and latency of the hate-speech function as deployed: the lean entry
- * (`node dist/scripts/serve.js hate-speech`), auth on (an API key), the local model.
+ * (`node dist/server/serve.js hate-speech`), auth on (an API key), the local model.
  * wrk on `POST /api/v1/hatecomment/detect` with and without reasoning, then `/batch-detect` of 100 texts
  * timed one request after another. Targets: `/detect` p99 < 10 ms and ≥ 3,000 req/s; batch of 100 < 30 ms.
  * The issue names 32 connections but no wrk thread count: `--threads 2` (default) is the toxicity

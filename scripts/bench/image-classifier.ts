@@ -1,5 +1,5 @@
 /**
- * Speed of the image classifier, in process and as deployed (`node dist/scripts/serve.js image-classifier`,
+ * Speed of the image classifier, in process and as deployed (`node dist/server/serve.js image-classifier`,
  * auth on, predictions stored in the embedded store):
  *   1. decode + resize of a 1000×800 JPEG with sharp (target ≈ 6 ms);
  *   2. MobileNetV2 int8 per 224² image at batch 1 and 16 (target ≈ 2.3 ms on 2 threads);

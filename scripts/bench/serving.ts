@@ -20,7 +20,7 @@ interface Entry {
 }
 
 const entries: Entry[] = [
-  { name: 'lean (@hono/node-server)', command: () => ['dist/scripts/serve.js', 'auth'] },
+  { name: 'lean (@hono/node-server)', command: () => ['dist/server/serve.js', 'auth'] },
   {
     name: 'functions-framework (Express)',
     command: (port) => [

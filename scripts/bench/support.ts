@@ -97,7 +97,7 @@ export interface StartedFunction {
 }
 
 /**
- * Spawns `node dist/scripts/serve.js <name>` (the deployment's entry) with an API key and a rate limit
+ * Spawns `node dist/server/serve.js <name>` (the deployment's entry) with an API key and a rate limit
  * that never binds, and waits for `probe` (a POST) to answer 200.
  */
 export async function startFunctionServer(options: {
@@ -113,7 +113,7 @@ export async function startFunctionServer(options: {
   const started = performance.now();
   const child = spawn(
     process.execPath,
-    [...(options.nodeFlags ?? []), 'dist/scripts/serve.js', options.name],
+    [...(options.nodeFlags ?? []), 'dist/server/serve.js', options.name],
     {
       env: {
         ...process.env,

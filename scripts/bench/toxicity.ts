@@ -1,6 +1,6 @@
 /**
  * Throughput and latency of the toxicity function as deployed: the lean entry
- * (`node dist/scripts/serve.js toxicity`), auth on (an API key), history writes on (embedded store on
+ * (`node dist/server/serve.js toxicity`), auth on (an API key), history writes on (embedded store on
  * disk), measured with wrk; plus cold start (process start → first successful `/predict`).
  * Usage: npm run bench:toxicity [-- --duration 10 --connections 32 --route predict|analyze]
  */

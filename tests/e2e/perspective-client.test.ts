@@ -1,6 +1,6 @@
 /**
  * Compatibility with a Perspective client nobody here wrote: perspective-api-client 3.1.0 (axios 0.18),
- * against the built lean server (`dist/scripts/serve.js toxicity`) running as a real process.
+ * against the built lean server (`dist/server/serve.js toxicity`) running as a real process.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import { createRequire } from 'node:module';
@@ -63,7 +63,7 @@ const sent: AxiosRequestConfig[] = [];
 
 beforeAll(async () => {
   dataDir = await mkdtemp(join(tmpdir(), 'vigil-perspective-'));
-  server = await startServer('dist/scripts/serve.js', ['toxicity'], {
+  server = await startServer('dist/server/serve.js', ['toxicity'], {
     VIGIL_DATA_DIR: dataDir,
     VIGIL_BOOTSTRAP_API_KEY: BOOTSTRAP,
     VIGIL_JWT_SECRET: JWT_SECRET,

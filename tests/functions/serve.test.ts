@@ -1,4 +1,4 @@
-/** The lean Cloud Run entry (dist/scripts/serve.js) as a real process. */
+/** The lean Cloud Run entry (dist/server/serve.js) as a real process. */
 import { once } from 'node:events';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { connect } from 'node:net';
@@ -13,7 +13,7 @@ let server: RunningServer;
 
 beforeAll(async () => {
   dataDir = await mkdtemp(join(tmpdir(), 'vigil-serve-'));
-  server = await startServer('dist/scripts/serve.js', ['auth'], {
+  server = await startServer('dist/server/serve.js', ['auth'], {
     VIGIL_DATA_DIR: dataDir,
     VIGIL_BOOTSTRAP_API_KEY: BOOTSTRAP,
   });
@@ -130,13 +130,13 @@ describe('lean server entry', () => {
     // config mid-creation must not leave a half-made database behind.
     const dir = join(dataDir, 'bad-config');
     await expect(
-      startServer('dist/scripts/serve.js', ['auth'], {
+      startServer('dist/server/serve.js', ['auth'], {
         PORT: '1',
         VIGIL_JWT_SECRET: 'short',
         VIGIL_DATA_DIR: dir,
       }),
     ).rejects.toThrow(/VIGIL_JWT_SECRET/);
-    const next = await startServer('dist/scripts/serve.js', ['auth'], {
+    const next = await startServer('dist/server/serve.js', ['auth'], {
       VIGIL_DATA_DIR: dir,
       VIGIL_LOG_LEVEL: 'ERROR',
     });

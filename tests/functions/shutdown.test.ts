@@ -13,7 +13,7 @@ let server: RunningServer;
 
 beforeAll(async () => {
   dataDir = await mkdtemp(join(tmpdir(), 'vigil-shutdown-'));
-  server = await startServer('dist/scripts/serve.js', ['toxicity'], {
+  server = await startServer('dist/server/serve.js', ['toxicity'], {
     VIGIL_DATA_DIR: dataDir,
     VIGIL_BOOTSTRAP_API_KEY: KEY,
     VIGIL_RATE_LIMIT_PER_MINUTE: '1000000',

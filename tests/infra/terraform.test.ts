@@ -206,7 +206,7 @@ describe('functions and their instances', () => {
 
   it('modules start the entry point they are given', async () => {
     const http = await readFile(join(TERRAFORM_DIR, 'modules/http-function/main.tf'), 'utf8');
-    expect(http).toContain('["dist/scripts/serve.js", var.entry_point]');
+    expect(http).toContain('["dist/server/serve.js", var.entry_point]');
     const event = await readFile(join(TERRAFORM_DIR, 'modules/event-function/main.tf'), 'utf8');
     expect(event).toContain(`"--target=\${var.entry_point}"`);
     expect(event).toContain(`"--source=dist/functions/\${var.entry_point}/index.js"`);

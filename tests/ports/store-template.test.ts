@@ -3,6 +3,7 @@ import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EmbeddedDocumentStore } from '../../shared/adapters/documents/embedded.js';
 import {
@@ -11,7 +12,7 @@ import {
   templateDataDir,
   templateUsable,
 } from '../../shared/adapters/documents/template.js';
-import { ThreadedDocumentStore } from '../../shared/adapters/documents/threaded.js';
+import { storeTemplateDir, ThreadedDocumentStore } from '../../shared/adapters/documents/threaded.js';
 import { DocumentStoreError } from '../../shared/ports/documents.js';
 
 /** The compiled worker entry: the test runner executes TypeScript sources, a worker thread cannot. */
@@ -78,6 +79,30 @@ describe('store template', () => {
     } finally {
       await store.close();
     }
+  });
+
+  it("seeds through the server bundle's store thread (dist/server, scripts/build-server.ts)", async () => {
+    const store = await ThreadedDocumentStore.open({
+      dataDir: join(root, 'bundled'),
+      workerUrl: new URL('../../dist/server/embedded-worker.js', import.meta.url),
+      templateDir: template,
+    });
+    try {
+      expect(await marker(store)).toEqual({ from: 'template' });
+    } finally {
+      await store.close();
+    }
+  });
+
+  it("is found from the server bundle and from the compiled tree, each at the build's dist/store-template", async () => {
+    const dist = join(root, 'layout', 'dist');
+    const compiled = pathToFileURL(join(dist, 'shared/adapters/documents/threaded.js')).href;
+    const bundled = pathToFileURL(join(dist, 'server/threaded-abc123.js')).href;
+    // Before the build made the template, the compiled tree's place (where store-template.js makes it).
+    expect(storeTemplateDir(compiled)).toBe(join(dist, 'store-template'));
+    await mkdir(join(dist, 'store-template'), { recursive: true });
+    expect(storeTemplateDir(compiled)).toBe(join(dist, 'store-template'));
+    expect(storeTemplateDir(bundled)).toBe(join(dist, 'store-template'));
   });
 
   it('leaves a data dir that holds anything alone', async () => {

@@ -9,6 +9,7 @@
  * same way. Every caller's promise settles with its own operation's result — a `set` resolves only once
  * its row is committed. The clock stays on this thread: each call carries its own "now".
  */
+import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import {
@@ -56,8 +57,18 @@ export const STORE_THREAD_NICE = 10;
 /** The compiled worker entry beside this module (absent when running from TypeScript sources). */
 export const EMBEDDED_WORKER_URL = new URL('./embedded-worker.js', import.meta.url);
 
-/** Where the build puts the store template (`dist/store-template`; absent from TypeScript sources). */
-export const STORE_TEMPLATE_DIR = fileURLToPath(new URL('../../../store-template', import.meta.url));
+/**
+ * Where the build puts the store template, `dist/store-template`, seen from this module in the server
+ * bundle (`dist/server/`, scripts/build-server.ts) or in the compiled tree
+ * (`dist/shared/adapters/documents/`). Absent when running from TypeScript sources.
+ */
+export const STORE_TEMPLATE_DIR = storeTemplateDir(import.meta.url);
+
+/** `<dist>/store-template` for a module at `<dist>/server/` if that template exists, else the compiled tree's. */
+export function storeTemplateDir(moduleUrl: string): string {
+  const bundled = fileURLToPath(new URL('../store-template', moduleUrl));
+  return existsSync(bundled) ? bundled : fileURLToPath(new URL('../../../store-template', moduleUrl));
+}
 
 interface Waiting {
   resolve: (value: unknown) => void;

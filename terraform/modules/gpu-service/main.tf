@@ -49,7 +49,7 @@ resource "google_cloud_run_v2_service" "this" {
     containers {
       image   = var.image
       command = ["node"]
-      args    = ["dist/scripts/serve.js", var.entry_point]
+      args    = ["dist/server/serve.js", var.entry_point]
 
       resources {
         limits = {

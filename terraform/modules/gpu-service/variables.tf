@@ -19,7 +19,7 @@ variable "name" {
 }
 
 variable "entry_point" {
-  description = "vigil function name of the server (model-server): the lean server runs dist/scripts/serve.js <entry_point>."
+  description = "vigil function name of the server (model-server): the lean server runs dist/server/serve.js <entry_point>."
   type        = string
   default     = "model-server"
 

@@ -1,12 +1,12 @@
 # One vigil function as a Cloud Run (v2) service running the shared vigil image.
 #
 # Why a service and not google_cloudfunctions2_function: one image serves every function, the lean
-# server (node dist/scripts/serve.js <name>) answers malformed JSON with vigil's error envelope and
+# server (node dist/server/serve.js <name>) answers malformed JSON with vigil's error envelope and
 # is faster than the Functions Framework (docs/ARCHITECTURE.md), and the GPU model server needs a
 # Cloud Run service anyway. Cloud Run functions are Cloud Run services underneath.
 
 locals {
-  args = var.args != null ? var.args : ["dist/scripts/serve.js", var.entry_point]
+  args = var.args != null ? var.args : ["dist/server/serve.js", var.entry_point]
 }
 
 resource "google_service_account" "this" {

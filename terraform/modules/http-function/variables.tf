@@ -39,7 +39,7 @@ variable "image" {
 }
 
 variable "args" {
-  description = "Container arguments after `node`; null runs the lean server: dist/scripts/serve.js <entry_point>."
+  description = "Container arguments after `node`; null runs the lean server: dist/server/serve.js <entry_point>."
   type        = list(string)
   default     = null
 }
