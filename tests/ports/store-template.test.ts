@@ -1,6 +1,6 @@
 /** The embedded store's template data dir: made once, copied into new empty data dirs, ignored when stale. */
 import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -9,6 +9,7 @@ import { EmbeddedDocumentStore } from '../../shared/adapters/documents/embedded.
 import {
   pgliteVersion,
   seedDataDir,
+  TEMPLATE_FORMAT,
   templateDataDir,
   templateUsable,
 } from '../../shared/adapters/documents/template.js';
@@ -43,12 +44,20 @@ afterAll(async () => {
 describe('store template', () => {
   it('is stamped with the installed PGlite and kept by a second make', async () => {
     const stamp = JSON.parse(await readFile(join(template, 'template.json'), 'utf8'));
-    expect(stamp).toEqual({ pglite: pgliteVersion() });
+    expect(stamp).toEqual({ pglite: pgliteVersion(), format: TEMPLATE_FORMAT });
     expect(pgliteVersion()).toMatch(/^\d+\.\d+\.\d+/);
     expect(templateUsable(template)).toBe(true);
     expect(await EmbeddedDocumentStore.makeTemplate(template)).toBe(false);
     expect(existsSync(`${template}.tmp-${process.pid}`)).toBe(false);
   });
+
+  it('holds only the database PGlite serves: template0 and template1 are dropped, a third of the files', async () => {
+    // One directory per database under base/; a data dir made by initdb has three.
+    expect(await readdir(join(templateDataDir(template), 'base'))).toHaveLength(1);
+    const initdb = join(root, 'initdb');
+    await (await EmbeddedDocumentStore.open({ dataDir: initdb })).close();
+    expect(await readdir(join(initdb, 'base'))).toHaveLength(3);
+  }, 30_000);
 
   it('seeds a new data dir, which then opens with the template database', async () => {
     const dataDir = join(root, 'fresh');
@@ -147,8 +156,22 @@ describe('store template', () => {
   it('ignores a template made by another PGlite version, or a missing one', async () => {
     const stale = join(root, 'stale');
     await mkdir(stale);
-    await writeFile(join(stale, 'template.json'), JSON.stringify({ pglite: '0.0.0' }));
+    await writeFile(
+      join(stale, 'template.json'),
+      JSON.stringify({ pglite: '0.0.0', format: TEMPLATE_FORMAT }),
+    );
     expect(templateUsable(stale)).toBe(false);
+    // The right PGlite but an older format (format 1 had no field and kept all three databases).
+    const older = join(root, 'older');
+    await mkdir(join(older, 'data'), { recursive: true });
+    await writeFile(join(older, 'data', 'PG_VERSION'), '17\n');
+    await writeFile(join(older, 'template.json'), JSON.stringify({ pglite: pgliteVersion() }));
+    expect(templateUsable(older)).toBe(false);
+    await writeFile(
+      join(older, 'template.json'),
+      JSON.stringify({ pglite: pgliteVersion(), format: TEMPLATE_FORMAT }),
+    );
+    expect(templateUsable(older)).toBe(true);
     expect(templateUsable(join(root, 'missing'))).toBe(false);
     const empty = join(root, 'empty');
     await mkdir(empty);

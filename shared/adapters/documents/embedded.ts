@@ -92,7 +92,7 @@ export class EmbeddedDocumentStore implements DocumentStore {
     const building = `${templateDir}.tmp-${process.pid}`;
     await rm(building, { recursive: true, force: true });
     await mkdir(building, { recursive: true });
-    await initialise(templateDataDir(building));
+    await initialise(templateDataDir(building), { onlyServedDatabase: true });
     stampTemplate(building);
     await rm(templateDir, { recursive: true, force: true });
     await rename(building, templateDir);
@@ -137,12 +137,22 @@ async function createDataDir(dataDir: string, templateDir: string | undefined): 
   }
 }
 
-/** initdb plus the schema in `dir`, then closed. */
-async function initialise(dir: string): Promise<void> {
+/**
+ * initdb plus the schema in `dir`, then closed. `onlyServedDatabase` (the template, see template.ts)
+ * also drops `template0` and `template1`, so that a copy of it has a third of the files.
+ */
+async function initialise(dir: string, options: { onlyServedDatabase?: boolean } = {}): Promise<void> {
   await mkdir(dir, { recursive: true });
   const db = await openDatabase(dir);
   try {
     await db.exec(SCHEMA);
+    if (options.onlyServedDatabase) {
+      for (const name of ['template0', 'template1']) {
+        await db.exec(`ALTER DATABASE ${name} IS_TEMPLATE false`);
+        await db.exec(`DROP DATABASE ${name}`);
+      }
+      await db.exec('CHECKPOINT');
+    }
   } finally {
     await db.close();
   }

@@ -5,7 +5,13 @@
  * (`scripts/store-template.ts`, into `dist/store-template/`), and a new, empty data dir starts as a copy
  * of it (~0.15 s for its 39 MB). A missing or stale template only means the slow path: initdb.
  *
- * Layout: `<template>/data/` (the data dir) and `<template>/template.json` (`{ "pglite": version }`).
+ * The template holds only the `postgres` database, the one PGlite serves: Postgres's `template0` and
+ * `template1` are the sources of `CREATE DATABASE`, which vigil never runs, and dropping them leaves
+ * 376 of 976 files (25 of 39 MB); the copy into a new data dir went from 280–340 to 60–75 ms
+ * (BENCHMARKS.md, session 9). A data dir made without the template (initdb) keeps all three.
+ *
+ * Layout: `<template>/data/` (the data dir) and `<template>/template.json`
+ * (`{ "pglite": version, "format": TEMPLATE_FORMAT }`).
  */
 import { cpSync, existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -13,6 +19,8 @@ import { dirname, join } from 'node:path';
 
 const DATA = 'data';
 const STAMP = 'template.json';
+/** What a template holds; a template stamped with another format is remade by the next build. 2: `postgres` only. */
+export const TEMPLATE_FORMAT = 2;
 
 /** The installed PGlite's version (its package.json does not export itself, so it is found on disk). */
 export function pgliteVersion(): string {
@@ -37,11 +45,18 @@ export function templateDataDir(templateDir: string): string {
   return join(templateDir, DATA);
 }
 
-/** True when `templateDir` holds a complete template made with the installed PGlite. */
+/** True when `templateDir` holds a complete template of this format, made with the installed PGlite. */
 export function templateUsable(templateDir: string): boolean {
   try {
-    const stamp = JSON.parse(readFileSync(join(templateDir, STAMP), 'utf8')) as { pglite?: unknown };
-    return stamp.pglite === pgliteVersion() && existsSync(join(templateDir, DATA, 'PG_VERSION'));
+    const stamp = JSON.parse(readFileSync(join(templateDir, STAMP), 'utf8')) as {
+      pglite?: unknown;
+      format?: unknown;
+    };
+    return (
+      stamp.pglite === pgliteVersion() &&
+      stamp.format === TEMPLATE_FORMAT &&
+      existsSync(join(templateDir, DATA, 'PG_VERSION'))
+    );
   } catch {
     return false;
   }
@@ -49,7 +64,10 @@ export function templateUsable(templateDir: string): boolean {
 
 /** Marks a template as complete; written last, so a half-made template is never used. */
 export function stampTemplate(templateDir: string): void {
-  writeFileSync(join(templateDir, STAMP), `${JSON.stringify({ pglite: pgliteVersion() })}\n`);
+  writeFileSync(
+    join(templateDir, STAMP),
+    `${JSON.stringify({ pglite: pgliteVersion(), format: TEMPLATE_FORMAT })}\n`,
+  );
 }
 
 /**
