@@ -13,7 +13,7 @@
 import { rm } from 'node:fs/promises';
 import { build } from 'rolldown';
 
-export const SERVER_DIR = 'dist/server';
+const SERVER_DIR = 'dist/server';
 
 const EXTERNAL = /^(onnxruntime-node|@electric-sql\/pglite|@google-cloud\/)/;
 

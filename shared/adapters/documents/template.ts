@@ -3,7 +3,7 @@
  * (~2 s of its 2–4 s first open, BENCHMARKS.md), and a Postgres data dir can be copied to another
  * place. So the build makes one initialised, empty database per PGlite version
  * (`scripts/store-template.ts`, into `dist/store-template/`), and a new, empty data dir starts as a copy
- * of it (~0.15 s for its 39 MB). A missing or stale template only means the slow path: initdb.
+ * of it. A missing or stale template only means the slow path: initdb.
  *
  * The template holds only the `postgres` database, the one PGlite serves: Postgres's `template0` and
  * `template1` are the sources of `CREATE DATABASE`, which vigil never runs, and dropping them leaves
