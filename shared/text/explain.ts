@@ -109,8 +109,8 @@ export interface Explanation {
  * feature generated several times (a repeated word, a hash collision, a character n-gram two words
  * share) is split between its generators in proportion to how many times each generated it — which is
  * how its count, and so its tf, came about. Every feature has a generator, so the shares add up exactly.
- * The features come from `forEachFeature`, the featurizer's own hashing, counted here in the same pass
- * that finds their generators: they are the features the classifier scores.
+ * The features come from `forEachFeature`, the featurizer's own hashing, counted here in the one pass
+ * that also records their generators: they are the features the classifier scores.
  *
  * Softmax heads are explained on the label's logit minus the mean logit of the head, the only part
  * of a logit a softmax sees. `top` keeps the `top` strongest words each way (Infinity: every word),
@@ -150,20 +150,29 @@ export function explainText(
     throw new Error(`The features hash into ${spec.buckets} buckets but the model has ${model.buckets}`);
   const words = tokenize(text, spec);
   const slots = slotTable(model.buckets);
-  // Pass 1 — the document itself: a slot per distinct bucket (slots maps it back, +1; 0 = not seen)
-  // and how many times each feature was generated (its count, which made its tf).
+  // The one hashing pass — the document itself: a slot per distinct bucket (slots maps it back, +1;
+  // 0 = not seen), how many times each feature was generated (its count, which made its tf), and
+  // each occurrence's feature and generating word(s), for the attribution below.
   const indices: number[] = [];
   const totals: number[] = [];
   const perWord = new Float64Array(words.length);
+  const seen = occurrences;
+  let n = 0;
   let logit = 0;
   try {
-    forEachFeature(words, spec, (bucket) => {
-      const slot = slots[bucket] as number;
+    forEachFeature(words, spec, (bucket, word, span) => {
+      let slot = slots[bucket] as number;
       if (slot === 0) {
         indices.push(bucket);
         totals.push(1);
-        slots[bucket] = indices.length;
+        slot = indices.length;
+        slots[bucket] = slot;
       } else totals[slot - 1] = (totals[slot - 1] as number) + 1;
+      if (n === seen.feature.length) seen.grow();
+      seen.feature[n] = slot - 1;
+      seen.word[n] = word;
+      seen.span[n] = span;
+      n++;
     });
     const features = indices.length;
     const values = new Float32Array(features);
@@ -180,12 +189,15 @@ export function explainText(
         logits[o] = (logits[o] as number) + xj * (model.weights[row + o] as number);
     }
     logit = weight(logits, 0);
-    // Pass 2: each occurrence passes its share of the feature's push to the word(s) that made it.
-    forEachFeature(words, spec, (bucket, word, span) => {
-      const j = (slots[bucket] as number) - 1;
-      const part = (push[j] as number) / (totals[j] as number) / span;
-      for (let w = word; w < word + span; w++) perWord[w] = (perWord[w] as number) + part;
-    });
+    // Each occurrence passes its share of the feature's push to the word(s) that made it.
+    const { feature, word, span } = seen;
+    for (let o = 0; o < n; o++) {
+      const j = feature[o] as number;
+      const first = word[o] as number;
+      const last = first + (span[o] as number);
+      const part = (push[j] as number) / (totals[j] as number) / (span[o] as number);
+      for (let w = first; w < last; w++) perWord[w] = (perWord[w] as number) + part;
+    }
   } finally {
     for (const index of indices) slots[index] = 0;
   }
@@ -209,6 +221,30 @@ export function explainText(
   const negative = sorted.filter((c) => c.contribution < 0);
   return { logit, bias, contributions: [...positive, ...negative.slice(Math.max(0, negative.length - top))] };
 }
+
+/**
+ * The feature occurrences of one explainText call, in the order `forEachFeature` emits them: which
+ * feature, and which word(s) generated it. Recording them spares a second hashing pass (the
+ * character n-grams are most of the work). One instance serves every call, as the slot tables do.
+ */
+class Occurrences {
+  feature = new Int32Array(1024);
+  word = new Int32Array(1024);
+  span = new Int32Array(1024);
+
+  grow(): void {
+    const size = this.feature.length * 2;
+    const grown = (from: Int32Array) => {
+      const to = new Int32Array(size);
+      to.set(from);
+      return to;
+    };
+    this.feature = grown(this.feature);
+    this.word = grown(this.word);
+    this.span = grown(this.span);
+  }
+}
+const occurrences = new Occurrences();
 
 /**
  * A bucket → feature-slot table per bucket count, all zeros between calls: explainText never

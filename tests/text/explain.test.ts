@@ -307,6 +307,31 @@ describe('explainText', () => {
     }
   });
 
+  it('explains a text at the 5,000-character limit, and the next text as if it came first', () => {
+    // Thousands of feature occurrences: more than the recorded-occurrence buffers start with.
+    const long = Array.from({ length: 400 }, (_, i) => varied[i % 10])
+      .join(' ')
+      .slice(0, 5000);
+    const before = explainText(hate.model, hate.featurizer, varied[0] as string, 'hateful', 'hateful', ALL);
+    const { logit, bias, contributions } = explainText(
+      hate.model,
+      hate.featurizer,
+      long,
+      'hateful',
+      'hateful',
+      ALL,
+    );
+    expect(
+      Math.abs(logit - referenceLogit(hate.model, hate.featurizer, long, 'hateful', 'hateful')),
+    ).toBeLessThan(1e-9);
+    const sum = contributions.reduce((s, c) => s + c.contribution, bias);
+    expect(Math.abs(sum - logit)).toBeLessThan(1e-6);
+    expectValidSpans(long, contributions);
+    expect(explainText(hate.model, hate.featurizer, varied[0] as string, 'hateful', 'hateful', ALL)).toEqual(
+      before,
+    );
+  });
+
   it('explains a text without words as the bias alone', () => {
     const { logit, bias, contributions } = explainText(
       joint.model,
