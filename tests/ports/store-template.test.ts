@@ -77,23 +77,17 @@ describe('store template', () => {
     }
   });
 
-  it('seeds through the store thread too', async () => {
+  it.each([
+    ['the compiled tree', 'threaded', WORKER_URL],
+    [
+      'the server bundle (dist/server, scripts/build-server.ts)',
+      'bundled',
+      new URL('../../dist/server/embedded-worker.js', import.meta.url),
+    ],
+  ])('seeds through the store thread of %s too', async (_, dir, workerUrl) => {
     const store = await ThreadedDocumentStore.open({
-      dataDir: join(root, 'threaded'),
-      workerUrl: WORKER_URL,
-      templateDir: template,
-    });
-    try {
-      expect(await marker(store)).toEqual({ from: 'template' });
-    } finally {
-      await store.close();
-    }
-  });
-
-  it("seeds through the server bundle's store thread (dist/server, scripts/build-server.ts)", async () => {
-    const store = await ThreadedDocumentStore.open({
-      dataDir: join(root, 'bundled'),
-      workerUrl: new URL('../../dist/server/embedded-worker.js', import.meta.url),
+      dataDir: join(root, dir),
+      workerUrl,
       templateDir: template,
     });
     try {
