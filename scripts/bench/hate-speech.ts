@@ -11,6 +11,7 @@ import type { ChildProcess } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { cacheProbeNs, describeProbe, PROBE_LEGEND } from './cache-probe.js';
 import {
   cpuCalibrationMs,
   cpuTimes,
@@ -90,10 +91,13 @@ interface WrkResult {
   p50Ms: number;
   p99Ms: number;
   non2xx: number;
+  /** `cacheProbeNs` right before and right after the run. */
+  l3ProbeNs: [number, number];
 }
 
 async function wrk(name: string, urlPath: string, body: unknown): Promise<WrkResult> {
   const script = await writePostScript(path.join(dataDir, `${name}.lua`), body, KEY);
+  const l3Before = cacheProbeNs();
   const run = runWrk(`${base}${urlPath}`, {
     connections,
     threads,
@@ -101,9 +105,17 @@ async function wrk(name: string, urlPath: string, body: unknown): Promise<WrkRes
     warmupSeconds: 3,
     script,
   });
-  const result = { name, rps: run.rps, p50Ms: toMs(run.p50), p99Ms: toMs(run.p99), non2xx: run.non2xx };
+  const l3ProbeNs: [number, number] = [l3Before, cacheProbeNs()];
+  const result = {
+    name,
+    rps: run.rps,
+    p50Ms: toMs(run.p50),
+    p99Ms: toMs(run.p99),
+    non2xx: run.non2xx,
+    l3ProbeNs,
+  };
   console.log(
-    `${urlPath} (${name}): ${result.rps.toFixed(0)} req/s (p50 ${result.p50Ms} ms, p99 ${result.p99Ms} ms, non-2xx ${result.non2xx})`,
+    `${urlPath} (${name}): ${result.rps.toFixed(0)} req/s (p50 ${result.p50Ms} ms, p99 ${result.p99Ms} ms, non-2xx ${result.non2xx}; ${describeProbe(l3ProbeNs)})`,
   );
   return result;
 }
@@ -177,16 +189,17 @@ console.log(
     `machine speed (cpuCalibrationMs, lower is faster) ${calibrationBefore.toFixed(1)} ms before, ${calibrationAfter.toFixed(1)} ms after; ${describeSteal(steal)}`,
 );
 console.log(
-  '| route | req/s | p50 ms | p99 ms | non-2xx | target | met |\n| --- | ---: | ---: | ---: | ---: | --- | --- |',
+  '| route | req/s | p50 ms | p99 ms | non-2xx | target | met | L3 probe before / after |\n| --- | ---: | ---: | ---: | ---: | --- | --- | --- |',
 );
 for (const r of [detectReasoning, detectPlain]) {
   console.log(
-    `| POST ${DETECT} — ${r.name} | ${r.rps.toFixed(0)} | ${fmt(r.p50Ms)} | ${fmt(r.p99Ms)} | ${r.non2xx} | p99 < ${TARGET.detectP99Ms} ms, ≥ ${TARGET.detectRps} req/s | ${verdict(detectOk(r))} |`,
+    `| POST ${DETECT} — ${r.name} | ${r.rps.toFixed(0)} | ${fmt(r.p50Ms)} | ${fmt(r.p99Ms)} | ${r.non2xx} | p99 < ${TARGET.detectP99Ms} ms, ≥ ${TARGET.detectRps} req/s | ${verdict(detectOk(r))} | ${describeProbe(r.l3ProbeNs)} |`,
   );
 }
 console.log(
-  `| POST ${BATCH} — 100 texts, sequential (server time p50 ${fmt(batch.serverP50Ms)}, p99 ${fmt(batch.serverP99Ms)}) | ${(1000 / batch.p50Ms).toFixed(0)} | ${fmt(batch.p50Ms)} | ${fmt(batch.p99Ms)} | 0 | p99 < ${TARGET.batchP99Ms} ms | ${verdict(batch.p99Ms < TARGET.batchP99Ms)} |`,
+  `| POST ${BATCH} — 100 texts, sequential (server time p50 ${fmt(batch.serverP50Ms)}, p99 ${fmt(batch.serverP99Ms)}) | ${(1000 / batch.p50Ms).toFixed(0)} | ${fmt(batch.p50Ms)} | ${fmt(batch.p99Ms)} | 0 | p99 < ${TARGET.batchP99Ms} ms | ${verdict(batch.p99Ms < TARGET.batchP99Ms)} | |`,
 );
+console.log(PROBE_LEGEND);
 console.log(
   JSON.stringify({
     bench: 'hate-speech',

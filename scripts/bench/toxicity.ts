@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { EmbeddedDocumentStore } from '../../shared/adapters/documents/embedded.js';
 import { COLLECTIONS } from '../../shared/ports/collections.js';
+import { cacheProbeNs, describeProbe, PROBE_LEGEND } from './cache-probe.js';
 import {
   cpuCalibrationMs,
   cpuTimes,
@@ -73,7 +74,15 @@ console.log(
   `cold start (spawn → first 200 from /predict): new data dir ${firstStartMs.toFixed(0)} ms, existing ${coldStartMs.toFixed(0)} ms`,
 );
 
-const results: { route: string; rps: number; p50: string; p99: string; errors: string }[] = [];
+const results: {
+  route: string;
+  rps: number;
+  p50: string;
+  p99: string;
+  errors: string;
+  /** `cacheProbeNs` right before and right after the run. */
+  l3: [number, number];
+}[] = [];
 // Every answered request must leave a history row: the probes of both starts, then each wrk run.
 let answered = 2;
 let inFlightAtStop = 0;
@@ -81,14 +90,18 @@ for (const route of routes) {
   const { path: urlPath, body } = BODIES[route]!;
   const script = await writePostScript(path.join(dataDir, `${route}.lua`), body, KEY);
   const url = `${base}${urlPath}`;
+  const l3Before = cacheProbeNs();
   const run = runWrk(url, { connections, seconds: duration, warmupSeconds: 3, script });
+  const l3: [number, number] = [l3Before, cacheProbeNs()];
   const { rps, p50, p99, non2xx } = run;
   const errors = String(non2xx);
   answered += run.requests + run.warmupRequests - non2xx;
   // wrk stops counting with up to one request per connection still in flight; the server stores those too.
   inFlightAtStop += 2 * connections;
-  results.push({ route: urlPath, rps, p50, p99, errors });
-  console.log(`${urlPath}: ${rps.toFixed(0)} req/s (p50 ${p50}, p99 ${p99}, non-2xx ${errors})`);
+  results.push({ route: urlPath, rps, p50, p99, errors, l3 });
+  console.log(
+    `${urlPath}: ${rps.toFixed(0)} req/s (p50 ${p50}, p99 ${p99}, non-2xx ${errors}; ${describeProbe(l3)})`,
+  );
 }
 await stop(child);
 const steal = stealShare(ticksBefore, cpuTimes());
@@ -103,9 +116,13 @@ const historyOk = stored >= answered && stored <= answered + inFlightAtStop;
 console.log(
   `\nwrk -t2 -c${connections} -d${duration}s, API key auth, history on (embedded store), node ${process.version}`,
 );
-console.log('| route | req/s | p50 | p99 | non-2xx |\n| --- | ---: | ---: | ---: | ---: |');
+console.log(
+  '| route | req/s | p50 | p99 | non-2xx | L3 probe before / after |\n| --- | ---: | ---: | ---: | ---: | --- |',
+);
 for (const r of results)
-  console.log(`| ${r.route} | ${r.rps.toFixed(0)} | ${r.p50} | ${r.p99} | ${r.errors} |`);
+  console.log(
+    `| ${r.route} | ${r.rps.toFixed(0)} | ${r.p50} | ${r.p99} | ${r.errors} | ${describeProbe(r.l3)} |`,
+  );
 console.log(
   `cold start: ${firstStartMs.toFixed(0)} ms with a new data dir, ${coldStartMs.toFixed(0)} ms restarting on an existing one`,
 );
@@ -115,4 +132,5 @@ console.log(
 console.log(
   `machine speed (cpuCalibrationMs, lower is faster): ${calibrationBefore.toFixed(1)} ms before, ${calibrationAfter.toFixed(1)} ms after; ${describeSteal(steal)} during the runs`,
 );
+console.log(PROBE_LEGEND);
 if (!historyOk) process.exitCode = 1;

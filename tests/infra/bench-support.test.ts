@@ -1,6 +1,7 @@
 /** The machine diagnostics the benches print beside their figures. */
 import { existsSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { cacheProbeNs, describeProbe, pointerChain } from '../../scripts/bench/cache-probe.js';
 import { cpuTimes, describeSteal, stealShare } from '../../scripts/bench/support.js';
 
 describe('host steal', () => {
@@ -19,5 +20,33 @@ describe('host steal', () => {
     const times = cpuTimes();
     expect(times?.length).toBeGreaterThanOrEqual(8);
     expect(times?.every((t) => Number.isInteger(t) && t >= 0)).toBe(true);
+  });
+});
+
+describe('L3 probe', () => {
+  it('reads a working set that fits in L2 faster than one far larger than any cache', () => {
+    const small = cacheProbeNs(64 << 10);
+    const large = cacheProbeNs(64 << 20);
+    expect(small).toBeGreaterThan(0);
+    expect(Number.isFinite(large)).toBe(true);
+    // L2 hits take a few ns here, memory loads 100+; even a busy host keeps these far apart.
+    expect(large).toBeGreaterThan(3 * small);
+  });
+
+  it('chains every cache line of the buffer into one cycle', () => {
+    const chain = pointerChain(64 << 10);
+    const lines = (64 << 10) / 64;
+    const seen = new Set<number>();
+    let at = 0;
+    for (let i = 0; i < lines; i++) {
+      seen.add(at);
+      at = chain[at] as number;
+    }
+    expect(seen.size).toBe(lines);
+    expect(at).toBe(0);
+  });
+
+  it('prints the readings before and after a run', () => {
+    expect(describeProbe([17.4, 142.6])).toBe('L3 probe 17 / 143 ns');
   });
 });
