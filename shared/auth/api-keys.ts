@@ -39,12 +39,16 @@ function newKeyId(): string {
 interface CacheEntry {
   principal: Principal;
   expiresMs: number;
+  /** From here on, a request still gets this entry but also starts a lookup in the background. */
+  refreshMs: number;
 }
 
 export class ApiKeyStore {
   private readonly keys: Collection<ApiKeyRecord>;
   private readonly cache = new Map<string, CacheEntry>();
   private readonly lookups = new Map<string, Promise<Principal | null>>();
+  /** Bumped by revoke and clear: a lookup that read the store before then caches nothing. */
+  private generation = 0;
 
   /** `cacheSeconds` bounds how long a key revoked on another instance may still be accepted here. */
   constructor(
@@ -92,6 +96,7 @@ export class ApiKeyStore {
       createdBy: 'config',
       revokedAt: null,
     });
+    this.generation++;
     this.cache.clear();
   }
 
@@ -105,6 +110,7 @@ export class ApiKeyStore {
     const existing = await this.keys.get(id);
     if (!existing) return false;
     if (!existing.revokedAt) await this.keys.update(id, { revokedAt: this.options.clock() });
+    this.generation++;
     for (const [hash, entry] of this.cache) if (entry.principal.subject === id) this.cache.delete(hash);
     return true;
   }
@@ -116,11 +122,25 @@ export class ApiKeyStore {
     const cacheKey = digest.toString('hex');
     const nowMs = this.options.clock().getTime();
     const cached = this.cache.get(cacheKey);
-    if (cached && cached.expiresMs > nowMs) return cached.principal;
+    if (cached && cached.expiresMs > nowMs) {
+      // A busy key is read again in the background once past half its cache time, so its requests
+      // never wait for the store (where a read queues behind the history writes' group commit). A
+      // key revoked elsewhere still stops working within `cacheSeconds` of the last read.
+      if (cached.refreshMs <= nowMs && !this.lookups.has(cacheKey))
+        this.startLookup(presented, digest, cacheKey, nowMs).catch(() => undefined);
+      return cached.principal;
+    }
     // When the cache entry of a busy key expires, every request in flight misses at once: one
     // store lookup answers them all (32 concurrent lookups stalled the event loop for ~60 ms).
-    const pending = this.lookups.get(cacheKey);
-    if (pending) return pending;
+    return this.lookups.get(cacheKey) ?? this.startLookup(presented, digest, cacheKey, nowMs);
+  }
+
+  private startLookup(
+    presented: string,
+    digest: Buffer,
+    cacheKey: string,
+    nowMs: number,
+  ): Promise<Principal | null> {
     const lookup = this.lookup(presented, digest, cacheKey, nowMs).finally(() =>
       this.lookups.delete(cacheKey),
     );
@@ -135,10 +155,14 @@ export class ApiKeyStore {
     nowMs: number,
   ): Promise<Principal | null> {
     const id = KEY_FORMAT.exec(presented)?.[1] ?? BOOTSTRAP_KEY_ID;
+    const generation = this.generation;
     const record = await this.keys.get(id);
-    if (!record || record.revokedAt) return null;
-    const stored = Buffer.from(record.hash, 'hex');
-    if (stored.length !== digest.length || !timingSafeEqual(stored, digest)) return null;
+    const stored = record && !record.revokedAt ? Buffer.from(record.hash, 'hex') : undefined;
+    if (!record || !stored || stored.length !== digest.length || !timingSafeEqual(stored, digest)) {
+      // A background read that finds the key revoked (or gone) ends its cached entry now.
+      this.cache.delete(cacheKey);
+      return null;
+    }
 
     const principal: Principal = {
       kind: 'api_key',
@@ -146,9 +170,10 @@ export class ApiKeyStore {
       scopes: new Set(record.scopes),
       rateLimitPerMinute: record.rateLimitPerMinute,
     };
-    if (this.options.cacheSeconds > 0) {
+    if (this.options.cacheSeconds > 0 && generation === this.generation) {
       if (this.cache.size > 10_000) this.cache.clear();
-      this.cache.set(cacheKey, { principal, expiresMs: nowMs + this.options.cacheSeconds * 1000 });
+      const ttlMs = this.options.cacheSeconds * 1000;
+      this.cache.set(cacheKey, { principal, expiresMs: nowMs + ttlMs, refreshMs: nowMs + ttlMs / 2 });
     }
     return principal;
   }

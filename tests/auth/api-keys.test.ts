@@ -1,12 +1,18 @@
-/** API key verification: the cache, and one store lookup for a burst of concurrent misses. */
+/**
+ * API key verification: the cache, one store lookup for a burst of concurrent misses, and busy keys
+ * read again in the background before their entry expires.
+ */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EmbeddedDocumentStore } from '../../shared/adapters/documents/embedded.js';
 import { ApiKeyStore } from '../../shared/auth/api-keys.js';
 import type { Collection, DocumentStore } from '../../shared/ports/documents.js';
 
-/** Wraps a store so tests can count how often keys are read from it. */
+/**
+ * Wraps a store so tests can count how often keys are read from it. While `reads.hold` is set, each
+ * read is made at once but its answer waits for that promise.
+ */
 function counting(store: DocumentStore) {
-  const reads = { count: 0 };
+  const reads: { count: number; hold?: Promise<void> } = { count: 0 };
   const wrapped: DocumentStore = {
     kind: store.kind,
     ping: () => store.ping(),
@@ -15,9 +21,12 @@ function counting(store: DocumentStore) {
       const inner = store.collection<T>(name);
       return {
         ...inner,
-        get: (id) => {
+        get: async (id) => {
           reads.count++;
-          return inner.get(id);
+          const hold = reads.hold;
+          const value = await inner.get(id);
+          await hold;
+          return value;
         },
         set: (id, data) => inner.set(id, data),
         create: (id, data) => inner.create(id, data),
@@ -73,5 +82,67 @@ describe('ApiKeyStore.verify', () => {
     expect(results[0]).toBeNull();
     expect(results[1]?.subject).toBeTruthy();
     expect(results[2]).toBeNull();
+  });
+
+  it('reads a busy key again in the background past half its cache time; requests do not wait for it', async () => {
+    const { wrapped, reads } = counting(store);
+    const keys = new ApiKeyStore(wrapped, { cacheSeconds: 10, clock: () => new Date(now.ms) });
+    const { key } = await keys.create({ name: 'busy', scopes: ['x'], createdBy: 'test' });
+    reads.count = 0;
+    await keys.verify(key);
+    expect(reads.count).toBe(1);
+    now.ms += 4_000;
+    await keys.verify(key);
+    expect(reads.count).toBe(1);
+
+    // Past half of the 10 s: answered from the cache while the store read is still held.
+    now.ms += 2_000;
+    let release = () => {};
+    reads.hold = new Promise((resolve) => {
+      release = resolve;
+    });
+    const answers = await Promise.all([keys.verify(key), keys.verify(key), keys.verify(key)]);
+    expect(answers.every((p) => p?.scopes.has('x'))).toBe(true);
+    expect(reads.count).toBe(2);
+    release();
+    reads.hold = undefined;
+    await new Promise((resolve) => setTimeout(resolve, 10));
+
+    // The entry was renewed from that read: past the first entry's expiry, still no store read.
+    now.ms += 4_500;
+    expect((await keys.verify(key))?.subject).toBeTruthy();
+    expect(reads.count).toBe(2);
+  });
+
+  it('ends a cached entry when a background read finds the key revoked elsewhere', async () => {
+    const here = new ApiKeyStore(store, { cacheSeconds: 10, clock: () => new Date(now.ms) });
+    const elsewhere = new ApiKeyStore(store, { cacheSeconds: 10, clock: () => new Date(now.ms) });
+    const { id, key } = await here.create({ name: 'revoked', scopes: [], createdBy: 'test' });
+    expect(await here.verify(key)).not.toBeNull();
+    await elsewhere.revoke(id);
+    // Still cached here (the documented bound), until a read past half the cache time sees it.
+    now.ms += 6_000;
+    expect(await here.verify(key)).not.toBeNull();
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    expect(await here.verify(key)).toBeNull();
+  });
+
+  it('caches nothing from a read that was under way when the key was revoked here', async () => {
+    const { wrapped, reads } = counting(store);
+    const keys = new ApiKeyStore(wrapped, { cacheSeconds: 10, clock: () => new Date(now.ms) });
+    const { id, key } = await keys.create({ name: 'racing', scopes: [], createdBy: 'test' });
+    let release = () => {};
+    reads.hold = new Promise((resolve) => {
+      release = resolve;
+    });
+    // The read sees the key valid; its answer is held until after the revocation.
+    const verifying = keys.verify(key);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    reads.hold = undefined;
+    const revoking = keys.revoke(id);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    release();
+    await Promise.all([verifying, revoking]);
+    expect(await keys.verify(key)).toBeNull();
   });
 });
