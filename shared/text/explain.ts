@@ -239,26 +239,21 @@ class Occurrences {
   totals = new Int32Array(1024);
 
   growFeatures(): void {
-    const size = this.indices.length * 2;
-    const indices = new Int32Array(size);
-    indices.set(this.indices);
-    const totals = new Int32Array(size);
-    totals.set(this.totals);
-    this.indices = indices;
-    this.totals = totals;
+    this.indices = doubled(this.indices);
+    this.totals = doubled(this.totals);
   }
 
   grow(): void {
-    const size = this.feature.length * 2;
-    const grown = (from: Int32Array) => {
-      const to = new Int32Array(size);
-      to.set(from);
-      return to;
-    };
-    this.feature = grown(this.feature);
-    this.word = grown(this.word);
-    this.span = grown(this.span);
+    this.feature = doubled(this.feature);
+    this.word = doubled(this.word);
+    this.span = doubled(this.span);
   }
+}
+
+function doubled(from: Int32Array): Int32Array<ArrayBuffer> {
+  const to = new Int32Array(from.length * 2);
+  to.set(from);
+  return to;
 }
 const occurrences = new Occurrences();
 
