@@ -308,10 +308,11 @@ describe('explainText', () => {
   });
 
   it('explains a text at the 5,000-character limit, and the next text as if it came first', () => {
-    // Thousands of feature occurrences: more than the recorded-occurrence buffers start with.
-    const long = Array.from({ length: 400 }, (_, i) => varied[i % 10])
+    // Thousands of feature occurrences and distinct features: more than the scratch buffers start with.
+    const long = Array.from({ length: 400 }, (_, i) => `${varied[i % 10]} mot${i.toString(36)}`)
       .join(' ')
       .slice(0, 5000);
+    expect(hate.featurizer.featurize(long).indices.length).toBeGreaterThan(1024);
     const before = explainText(hate.model, hate.featurizer, varied[0] as string, 'hateful', 'hateful', ALL);
     const { logit, bias, contributions } = explainText(
       hate.model,
