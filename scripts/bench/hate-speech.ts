@@ -24,6 +24,7 @@ import {
   stealShare,
   stopFunctionServer,
   writePostScript,
+  wrkMs,
 } from './support.js';
 
 const duration = Number(option('duration', '10'));
@@ -78,13 +79,6 @@ async function start(): Promise<ChildProcess> {
 const stop = stopFunctionServer;
 
 /** wrk's latency figure ("812.00us", "1.20ms", "2.00s") in milliseconds. */
-function toMs(figure: string | undefined): number {
-  const match = /^([\d.]+)(us|ms|s|m)$/.exec(figure ?? '');
-  if (!match) return Number.NaN;
-  const scale: Record<string, number> = { us: 0.001, ms: 1, s: 1000, m: 60_000 };
-  return Number(match[1]) * (scale[match[2]!] ?? Number.NaN);
-}
-
 interface WrkResult {
   name: string;
   rps: number;
@@ -109,8 +103,8 @@ async function wrk(name: string, urlPath: string, body: unknown): Promise<WrkRes
   const result = {
     name,
     rps: run.rps,
-    p50Ms: toMs(run.p50),
-    p99Ms: toMs(run.p99),
+    p50Ms: wrkMs(run.p50),
+    p99Ms: wrkMs(run.p99),
     non2xx: run.non2xx,
     l3ProbeNs,
   };
@@ -211,6 +205,13 @@ console.log(
     detectWithoutReasoning: detectPlain,
     batch100: { runs: batchRuns, ...batch },
     targets: TARGET,
+    // One row of `bench:repeat`'s table.
+    summary: {
+      'with reasoning': `${detectReasoning.rps.toFixed(0)} req/s, p99 ${fmt(detectReasoning.p99Ms)} ms`,
+      without: `${detectPlain.rps.toFixed(0)} req/s, p99 ${fmt(detectPlain.p99Ms)} ms`,
+      'batch of 100, p99': `${fmt(batch.p99Ms)} ms`,
+      'L3 probe': describeProbe(detectReasoning.l3ProbeNs).replace('L3 probe ', ''),
+    },
     met: {
       detectWithReasoning: detectOk(detectReasoning),
       detectWithoutReasoning: detectOk(detectPlain),

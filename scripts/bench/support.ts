@@ -76,6 +76,14 @@ export function runWrk(
   };
 }
 
+/** A wrk latency figure ("6.44ms", "850.12us", "1.02s") in milliseconds; NaN when unreadable. */
+export function wrkMs(figure: string | undefined): number {
+  const match = /^([\d.]+)(us|ms|s|m)$/.exec(figure ?? '');
+  if (!match) return Number.NaN;
+  const scale: Record<string, number> = { us: 0.001, ms: 1, s: 1000, m: 60_000 };
+  return Number(match[1]) * (scale[match[2]!] ?? Number.NaN);
+}
+
 /** A wrk Lua script that POSTs `body` as JSON with an API key. */
 export async function writePostScript(file: string, body: unknown, apiKey: string): Promise<string> {
   await writeFile(

@@ -22,6 +22,7 @@ import {
   stealShare,
   stopFunctionServer,
   writePostScript,
+  wrkMs,
 } from './support.js';
 
 const duration = Number(option('duration', '10'));
@@ -30,6 +31,9 @@ const routes = option('route', 'predict,analyze').split(',');
 const NODE_FLAGS = option('node-flags', '').split(' ').filter(Boolean);
 
 requireWrk();
+
+// Issue 4: 5× seed 000's 1,169 req/s with p99 under 15 ms, and process start → first /predict under 1 s.
+const TARGET = { rps: 5_845, p99Ms: 15, coldStartMs: 1_000 };
 
 // A 90-character comment, as the seed 000 measurement used.
 const COMMENT = 'I really think you are wrong about this, and frankly your last edit was a stupid mistake.';
@@ -133,4 +137,35 @@ console.log(
   `machine speed (cpuCalibrationMs, lower is faster): ${calibrationBefore.toFixed(1)} ms before, ${calibrationAfter.toFixed(1)} ms after; ${describeSteal(steal)} during the runs`,
 );
 console.log(PROBE_LEGEND);
+const routeMet = (r: (typeof results)[number]) =>
+  r.rps >= TARGET.rps && wrkMs(r.p99) < TARGET.p99Ms && r.errors === '0';
+console.log(
+  JSON.stringify({
+    bench: 'toxicity',
+    node: process.version,
+    wrk: { threads: 2, connections, durationSeconds: duration },
+    calibrationMs: { before: calibrationBefore, after: calibrationAfter },
+    stealShare: steal ?? null,
+    routes: results.map((r) => ({ ...r, p50Ms: wrkMs(r.p50), p99Ms: wrkMs(r.p99), l3ProbeNs: r.l3 })),
+    coldStartMs: { newDataDir: firstStartMs, existingDataDir: coldStartMs },
+    history: { stored, answered, ok: historyOk },
+    targets: TARGET,
+    // One row of `bench:repeat`'s table.
+    summary: {
+      ...Object.fromEntries(
+        results.map((r) => [
+          r.route,
+          `${r.rps.toFixed(0)} req/s, p99 ${r.p99} (L3 ${describeProbe(r.l3).replace('L3 probe ', '')})`,
+        ]),
+      ),
+      'cold start existing / new': `${coldStartMs.toFixed(0)} / ${firstStartMs.toFixed(0)} ms`,
+      history: historyOk ? 'none lost' : 'MISMATCH',
+    },
+    met: {
+      ...Object.fromEntries(results.map((r) => [r.route, routeMet(r)])),
+      'cold start, existing data dir': coldStartMs < TARGET.coldStartMs,
+      'cold start, new data dir': firstStartMs < TARGET.coldStartMs,
+    },
+  }),
+);
 if (!historyOk) process.exitCode = 1;

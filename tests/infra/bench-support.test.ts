@@ -2,7 +2,8 @@
 import { existsSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { cacheProbeNs, describeProbe, pointerChain } from '../../scripts/bench/cache-probe.js';
-import { cpuTimes, describeSteal, stealShare } from '../../scripts/bench/support.js';
+import { readReport, tabulate } from '../../scripts/bench/repeat.js';
+import { cpuTimes, describeSteal, stealShare, wrkMs } from '../../scripts/bench/support.js';
 
 describe('host steal', () => {
   it('is the steal column’s share of all CPU time between two readings', () => {
@@ -48,5 +49,44 @@ describe('L3 probe', () => {
 
   it('prints the readings before and after a run', () => {
     expect(describeProbe([17.4, 142.6])).toBe('L3 probe 17 / 143 ns');
+  });
+});
+
+describe('bench:repeat', () => {
+  it('reads the last JSON line that carries a summary and the targets met', () => {
+    const stdout = [
+      '/predict: 5230 req/s',
+      '{"bench":"other"}',
+      '{"summary":{"/predict":"5230 req/s"},"met":{"/predict":false}}',
+      '',
+    ].join('\n');
+    expect(readReport(stdout)).toEqual({ summary: { '/predict': '5230 req/s' }, met: { '/predict': false } });
+    expect(readReport('no report {here}\n{not json')).toBeUndefined();
+  });
+
+  it('tabulates the runs and counts, per target, the runs that met it', () => {
+    const lines = tabulate([
+      { at: '02:01:27', summary: { a: '5,230 req/s', b: '717 ms' }, met: { a: false, b: true } },
+      { at: '02:02:24', summary: { a: '6,010 req/s', b: '1,204 ms' }, met: { a: true, b: false } },
+      { at: '02:03:20', summary: { a: '6,100 req/s', b: '879 ms' }, met: { a: true, b: true } },
+    ]);
+    expect(lines.slice(0, 5)).toEqual([
+      '| run | at | a | b | targets met |',
+      '| --- | --- | --- | --- | --- |',
+      '| 1 | 02:01:27 | 5,230 req/s | 717 ms | 1 of 2 |',
+      '| 2 | 02:02:24 | 6,010 req/s | 1,204 ms | 1 of 2 |',
+      '| 3 | 02:03:20 | 6,100 req/s | 879 ms | 2 of 2 |',
+    ]);
+    expect(lines.slice(-2)).toEqual(['a: met in 2 of 3 runs', 'b: met in 2 of 3 runs']);
+  });
+});
+
+describe('wrk latency figures', () => {
+  it('reads microseconds, milliseconds and seconds as milliseconds', () => {
+    expect(wrkMs('850.50us')).toBeCloseTo(0.8505, 6);
+    expect(wrkMs('6.44ms')).toBe(6.44);
+    expect(wrkMs('1.02s')).toBe(1020);
+    expect(wrkMs('?')).toBeNaN();
+    expect(wrkMs(undefined)).toBeNaN();
   });
 });
