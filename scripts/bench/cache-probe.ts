@@ -2,7 +2,7 @@
  * Whether this VM has the host's shared L3 cache right now: nanoseconds per load of a random pointer
  * chase over 4 MiB (more than a core's 1 MiB L2, less than the 32 MiB L3). On a quiet machine here it
  * reads ~15–20 ns while the L3 serves this VM and ~130–150 ns (memory latency) while another tenant
- * of the host evicts it; the request path then costs up to ~1.4× the CPU per request (BENCHMARKS.md,
+ * of the host evicts it; the request path then costs ~1.4× the CPU per request (BENCHMARKS.md,
  * session 10). The HTTP benches read it right before and right after each wrk run: during a run the
  * server's own traffic fills the cache, so a reading then says nothing about the neighbours.
  * Usage: node dist/scripts/bench/cache-probe.js
