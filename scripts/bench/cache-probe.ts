@@ -39,9 +39,14 @@ export function cacheProbeNs(bytes = PROBE_BYTES): number {
   return (rounds.slice(1).sort((a, b) => a - b)[2] as number) + (at < 0 ? 1 : 0);
 }
 
-/** Readings before and after a run, as the benches print them. */
-export function describeProbe([before, after]: readonly [number, number]): string {
-  return `L3 probe ${before.toFixed(0)} / ${after.toFixed(0)} ns`;
+/** Readings before and after a run: "17 / 143 ns". */
+export function probeFigures([before, after]: readonly [number, number]): string {
+  return `${before.toFixed(0)} / ${after.toFixed(0)} ns`;
+}
+
+/** The same, labelled, as the benches print it beside a run. */
+export function describeProbe(readings: readonly [number, number]): string {
+  return `L3 probe ${probeFigures(readings)}`;
 }
 
 export const PROBE_LEGEND =

@@ -11,7 +11,7 @@ import type { ChildProcess } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { cacheProbeNs, describeProbe, PROBE_LEGEND } from './cache-probe.js';
+import { cacheProbeNs, describeProbe, PROBE_LEGEND, probeFigures } from './cache-probe.js';
 import {
   cpuCalibrationMs,
   cpuTimes,
@@ -210,7 +210,7 @@ console.log(
       'with reasoning': `${detectReasoning.rps.toFixed(0)} req/s, p99 ${fmt(detectReasoning.p99Ms)} ms`,
       without: `${detectPlain.rps.toFixed(0)} req/s, p99 ${fmt(detectPlain.p99Ms)} ms`,
       'batch of 100, p99': `${fmt(batch.p99Ms)} ms`,
-      'L3 probe': describeProbe(detectReasoning.l3ProbeNs).replace('L3 probe ', ''),
+      'L3 probe (with reasoning)': probeFigures(detectReasoning.l3ProbeNs),
     },
     met: {
       detectWithReasoning: detectOk(detectReasoning),

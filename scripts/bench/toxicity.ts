@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { EmbeddedDocumentStore } from '../../shared/adapters/documents/embedded.js';
 import { COLLECTIONS } from '../../shared/ports/collections.js';
-import { cacheProbeNs, describeProbe, PROBE_LEGEND } from './cache-probe.js';
+import { cacheProbeNs, describeProbe, PROBE_LEGEND, probeFigures } from './cache-probe.js';
 import {
   cpuCalibrationMs,
   cpuTimes,
@@ -153,10 +153,7 @@ console.log(
     // One row of `bench:repeat`'s table.
     summary: {
       ...Object.fromEntries(
-        results.map((r) => [
-          r.route,
-          `${r.rps.toFixed(0)} req/s, p99 ${r.p99} (L3 ${describeProbe(r.l3).replace('L3 probe ', '')})`,
-        ]),
+        results.map((r) => [r.route, `${r.rps.toFixed(0)} req/s, p99 ${r.p99} (L3 ${probeFigures(r.l3)})`]),
       ),
       'cold start existing / new': `${coldStartMs.toFixed(0)} / ${firstStartMs.toFixed(0)} ms`,
       history: historyOk ? 'none lost' : 'MISMATCH',

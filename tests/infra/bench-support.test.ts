@@ -1,7 +1,7 @@
 /** The machine diagnostics the benches print beside their figures. */
 import { existsSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { cacheProbeNs, describeProbe, pointerChain } from '../../scripts/bench/cache-probe.js';
+import { cacheProbeNs, describeProbe, pointerChain, probeFigures } from '../../scripts/bench/cache-probe.js';
 import { readReport, tabulate } from '../../scripts/bench/repeat.js';
 import { cpuTimes, describeSteal, stealShare, wrkMs } from '../../scripts/bench/support.js';
 
@@ -49,6 +49,7 @@ describe('L3 probe', () => {
 
   it('prints the readings before and after a run', () => {
     expect(describeProbe([17.4, 142.6])).toBe('L3 probe 17 / 143 ns');
+    expect(probeFigures([17.4, 142.6])).toBe('17 / 143 ns');
   });
 });
 
