@@ -84,15 +84,22 @@ export function wrkMs(figure: string | undefined): number {
   return Number(match[1]) * (scale[match[2]!] ?? Number.NaN);
 }
 
-/** A wrk Lua script that POSTs `body` as JSON with an API key. */
-export async function writePostScript(file: string, body: unknown, apiKey: string): Promise<string> {
+/** A wrk Lua script that POSTs `body` as JSON with an API key (or, given headers, with those). */
+export async function writePostScript(
+  file: string,
+  body: unknown,
+  auth: string | Record<string, string>,
+): Promise<string> {
+  const headers = typeof auth === 'string' ? { 'X-API-Key': auth } : auth;
   await writeFile(
     file,
     [
       'wrk.method = "POST"',
       `wrk.body = ${JSON.stringify(JSON.stringify(body))}`,
       'wrk.headers["Content-Type"] = "application/json"',
-      `wrk.headers["X-API-Key"] = "${apiKey}"`,
+      ...Object.entries(headers).map(
+        ([name, value]) => `wrk.headers[${JSON.stringify(name)}] = ${JSON.stringify(value)}`,
+      ),
     ].join('\n'),
   );
   return file;

@@ -2,7 +2,10 @@
  * Throughput and latency of the toxicity function as deployed: the lean entry
  * (`node dist/server/serve.js toxicity`), auth on (an API key), history writes on (embedded store on
  * disk), measured with wrk; plus cold start (process start → first successful `/predict`).
- * Usage: npm run bench:toxicity [-- --duration 10 --connections 32 --route predict|analyze]
+ * With `--baseline`, seed 000's own stack (seed-000-baseline.ts) is measured with the same wrk load
+ * before and after each route, and each route's throughput is also given as a multiple of it.
+ * Usage: npm run bench:toxicity [-- --duration 10 --connections 32 --route predict|analyze
+ *          --baseline [--train-csv ../shared/data/jigsaw-toxic-comments/train.csv]]
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -10,6 +13,7 @@ import path from 'node:path';
 import { EmbeddedDocumentStore } from '../../shared/adapters/documents/embedded.js';
 import { COLLECTIONS } from '../../shared/ports/collections.js';
 import { cacheProbeNs, describeProbe, PROBE_LEGEND, probeFigures } from './cache-probe.js';
+import { requireBaselinePython, startBaseline } from './seed-000-baseline.js';
 import {
   cpuCalibrationMs,
   cpuTimes,
@@ -29,11 +33,14 @@ const duration = Number(option('duration', '10'));
 const connections = Number(option('connections', '32'));
 const routes = option('route', 'predict,analyze').split(',');
 const NODE_FLAGS = option('node-flags', '').split(' ').filter(Boolean);
+const withBaseline = process.argv.includes('--baseline');
+const trainCsv = option('train-csv', '../shared/data/jigsaw-toxic-comments/train.csv');
 
 requireWrk();
+if (withBaseline) requireBaselinePython();
 
 // Issue 4: 5× seed 000's 1,169 req/s with p99 under 15 ms, and process start → first /predict under 1 s.
-const TARGET = { rps: 5_845, p99Ms: 15, coldStartMs: 1_000 };
+const TARGET = { rps: 5_845, p99Ms: 15, coldStartMs: 1_000, timesBaseline: 5 };
 
 // A 90-character comment, as the seed 000 measurement used.
 const COMMENT = 'I really think you are wrong about this, and frankly your last edit was a stupid mistake.';
@@ -54,6 +61,27 @@ const BODIES: Record<string, { path: string; body: unknown }> = {
 const dataDir = await mkdtemp(path.join(tmpdir(), 'vigil-bench-'));
 const port = await freePort();
 const base = `http://127.0.0.1:${port}`;
+// Started first, so its training is over before vigil's cold start is timed.
+const baseline = withBaseline ? await startBaseline(await freePort(), trainCsv) : undefined;
+const baselineScript = baseline
+  ? await writePostScript(
+      path.join(dataDir, 'baseline.lua'),
+      { text: COMMENT },
+      { Authorization: baseline.bearer },
+    )
+  : undefined;
+/** Seed 000's throughput on the same load, right now; NaN without `--baseline`. */
+const measureBaseline = (): number => {
+  if (!baseline) return Number.NaN;
+  const run = runWrk(baseline.url, {
+    connections,
+    seconds: duration,
+    warmupSeconds: 3,
+    script: baselineScript,
+  });
+  console.log(`seed 000 baseline /predict: ${run.rps.toFixed(0)} req/s (p50 ${run.p50}, p99 ${run.p99})`);
+  return run.non2xx === 0 ? run.rps : Number.NaN;
+};
 
 const start = () =>
   startFunctionServer({
@@ -86,10 +114,13 @@ const results: {
   errors: string;
   /** `cacheProbeNs` right before and right after the run. */
   l3: [number, number];
+  /** The seed 000 baseline's req/s right before and right after this run (`--baseline`). */
+  baseline: [number, number];
 }[] = [];
 // Every answered request must leave a history row: the probes of both starts, then each wrk run.
 let answered = 2;
 let inFlightAtStop = 0;
+let baselineBefore = measureBaseline();
 for (const route of routes) {
   const { path: urlPath, body } = BODIES[route]!;
   const script = await writePostScript(path.join(dataDir, `${route}.lua`), body, KEY);
@@ -102,12 +133,15 @@ for (const route of routes) {
   answered += run.requests + run.warmupRequests - non2xx;
   // wrk stops counting with up to one request per connection still in flight; the server stores those too.
   inFlightAtStop += 2 * connections;
-  results.push({ route: urlPath, rps, p50, p99, errors, l3 });
   console.log(
     `${urlPath}: ${rps.toFixed(0)} req/s (p50 ${p50}, p99 ${p99}, non-2xx ${errors}; ${describeProbe(l3)})`,
   );
+  const baselineAfter = measureBaseline();
+  results.push({ route: urlPath, rps, p50, p99, errors, l3, baseline: [baselineBefore, baselineAfter] });
+  baselineBefore = baselineAfter;
 }
 await stop(child);
+if (baseline) await stopFunctionServer(baseline.child);
 const steal = stealShare(ticksBefore, cpuTimes());
 const calibrationAfter = cpuCalibrationMs();
 // The server has flushed its writes behind the response on SIGTERM; count what reached the disk.
@@ -120,12 +154,14 @@ const historyOk = stored >= answered && stored <= answered + inFlightAtStop;
 console.log(
   `\nwrk -t2 -c${connections} -d${duration}s, API key auth, history on (embedded store), node ${process.version}`,
 );
+/** The route's req/s over the mean of the baseline's runs either side of it. */
+const timesBaseline = (r: (typeof results)[number]) => r.rps / ((r.baseline[0] + r.baseline[1]) / 2);
 console.log(
-  '| route | req/s | p50 | p99 | non-2xx | L3 probe before / after |\n| --- | ---: | ---: | ---: | ---: | --- |',
+  '| route | req/s | p50 | p99 | non-2xx | L3 probe before / after | seed 000 before / after | × seed 000 |\n| --- | ---: | ---: | ---: | ---: | --- | --- | ---: |',
 );
 for (const r of results)
   console.log(
-    `| ${r.route} | ${r.rps.toFixed(0)} | ${r.p50} | ${r.p99} | ${r.errors} | ${describeProbe(r.l3)} |`,
+    `| ${r.route} | ${r.rps.toFixed(0)} | ${r.p50} | ${r.p99} | ${r.errors} | ${describeProbe(r.l3)} | ${r.baseline.map((b) => b.toFixed(0)).join(' / ')} | ${timesBaseline(r).toFixed(2)} |`,
   );
 console.log(
   `cold start: ${firstStartMs.toFixed(0)} ms with a new data dir, ${coldStartMs.toFixed(0)} ms restarting on an existing one`,
@@ -139,6 +175,8 @@ console.log(
 console.log(PROBE_LEGEND);
 const routeMet = (r: (typeof results)[number]) =>
   r.rps >= TARGET.rps && wrkMs(r.p99) < TARGET.p99Ms && r.errors === '0';
+const routeMetPaired = (r: (typeof results)[number]) =>
+  timesBaseline(r) >= TARGET.timesBaseline && wrkMs(r.p99) < TARGET.p99Ms && r.errors === '0';
 console.log(
   JSON.stringify({
     bench: 'toxicity',
@@ -146,20 +184,32 @@ console.log(
     wrk: { threads: 2, connections, durationSeconds: duration },
     calibrationMs: { before: calibrationBefore, after: calibrationAfter },
     stealShare: steal ?? null,
-    routes: results.map((r) => ({ ...r, p50Ms: wrkMs(r.p50), p99Ms: wrkMs(r.p99), l3ProbeNs: r.l3 })),
+    routes: results.map((r) => ({
+      ...r,
+      p50Ms: wrkMs(r.p50),
+      p99Ms: wrkMs(r.p99),
+      l3ProbeNs: r.l3,
+      ...(baseline ? { timesBaseline: timesBaseline(r) } : {}),
+    })),
     coldStartMs: { newDataDir: firstStartMs, existingDataDir: coldStartMs },
     history: { stored, answered, ok: historyOk },
     targets: TARGET,
     // One row of `bench:repeat`'s table.
     summary: {
       ...Object.fromEntries(
-        results.map((r) => [r.route, `${r.rps.toFixed(0)} req/s, p99 ${r.p99} (L3 ${probeFigures(r.l3)})`]),
+        results.map((r) => [
+          r.route,
+          `${r.rps.toFixed(0)} req/s, p99 ${r.p99}${baseline ? `, ${timesBaseline(r).toFixed(2)}× seed 000` : ''} (L3 ${probeFigures(r.l3)})`,
+        ]),
       ),
       'cold start existing / new': `${coldStartMs.toFixed(0)} / ${firstStartMs.toFixed(0)} ms`,
       history: historyOk ? 'none lost' : 'MISMATCH',
     },
     met: {
       ...Object.fromEntries(results.map((r) => [r.route, routeMet(r)])),
+      ...(baseline
+        ? Object.fromEntries(results.map((r) => [`${r.route} ≥ 5× seed 000`, routeMetPaired(r)]))
+        : {}),
       'cold start, existing data dir': coldStartMs < TARGET.coldStartMs,
       'cold start, new data dir': firstStartMs < TARGET.coldStartMs,
     },

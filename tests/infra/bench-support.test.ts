@@ -1,9 +1,12 @@
 /** The machine diagnostics the benches print beside their figures. */
 import { existsSync } from 'node:fs';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { cacheProbeNs, describeProbe, pointerChain, probeFigures } from '../../scripts/bench/cache-probe.js';
 import { readReport, tabulate } from '../../scripts/bench/repeat.js';
-import { cpuTimes, describeSteal, stealShare, wrkMs } from '../../scripts/bench/support.js';
+import { cpuTimes, describeSteal, stealShare, writePostScript, wrkMs } from '../../scripts/bench/support.js';
 
 describe('host steal', () => {
   it('is the steal column’s share of all CPU time between two readings', () => {
@@ -89,5 +92,29 @@ describe('wrk latency figures', () => {
     expect(wrkMs('1.02s')).toBe(1020);
     expect(wrkMs('?')).toBeNaN();
     expect(wrkMs(undefined)).toBeNaN();
+  });
+});
+
+describe('wrk POST scripts', () => {
+  it('sends the JSON body with an API key, or with the headers given instead', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'vigil-wrk-'));
+    try {
+      const body = { text: 'a "quoted" comment' };
+      const withKey = await readFile(await writePostScript(join(dir, 'a.lua'), body, 'vk_1'), 'utf8');
+      expect(withKey.split('\n')).toEqual([
+        'wrk.method = "POST"',
+        String.raw`wrk.body = "{\"text\":\"a \\\"quoted\\\" comment\"}"`,
+        'wrk.headers["Content-Type"] = "application/json"',
+        'wrk.headers["X-API-Key"] = "vk_1"',
+      ]);
+      const withBearer = await readFile(
+        await writePostScript(join(dir, 'b.lua'), body, { Authorization: 'Bearer e.y.J' }),
+        'utf8',
+      );
+      expect(withBearer).toContain('wrk.headers["Authorization"] = "Bearer e.y.J"');
+      expect(withBearer).not.toContain('X-API-Key');
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });
