@@ -199,7 +199,7 @@ console.log(
       ...Object.fromEntries(
         results.map((r) => [
           r.route,
-          `${r.rps.toFixed(0)} req/s, p99 ${r.p99}${baseline ? `, ${timesBaseline(r).toFixed(2)}× seed 000` : ''} (L3 ${probeFigures(r.l3)})`,
+          `${r.rps.toFixed(0)} req/s, p99 ${r.p99}${baseline ? `, ${timesBaseline(r).toFixed(2)}× seed 000 (${r.baseline.map((b) => b.toFixed(0)).join(' / ')})` : ''} (L3 ${probeFigures(r.l3)})`,
         ]),
       ),
       'cold start existing / new': `${coldStartMs.toFixed(0)} / ${firstStartMs.toFixed(0)} ms`,
