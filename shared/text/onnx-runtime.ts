@@ -1,6 +1,7 @@
 /** Loads and runs exported linear text models with onnxruntime-node: cached sessions, padded batches, one run. */
 import { resolve } from 'node:path';
 import * as ort from 'onnxruntime-node';
+import { createOnnxSession } from '../inference/onnx-session.js';
 import type { LinearHead, SparseDoc } from './linear-model.js';
 
 export interface OnnxSessionCache {
@@ -24,7 +25,7 @@ export function createOnnxSessionCache(): OnnxSessionCache {
       let session = sessions.get(key);
       if (!session) {
         // Memoizing the promise makes concurrent first requests share one load.
-        const loading = ort.InferenceSession.create(key, SESSION_OPTIONS);
+        const loading = createOnnxSession(key, SESSION_OPTIONS);
         // A failed load is forgotten so a later request retries (e.g. once the model file has been written).
         loading.catch(() => sessions.get(key) === loading && sessions.delete(key));
         sessions.set(key, loading);

@@ -2,7 +2,8 @@
  * An ImageNet backbone run as a feature extractor: the ONNX graph is edited (in memory, at load) to also
  * output its pooled penultimate features, and one session serves batches of preprocessed images.
  */
-import { InferenceSession, Tensor } from 'onnxruntime-node';
+import { Tensor } from 'onnxruntime-node';
+import { createOnnxSession } from '../inference/onnx-session.js';
 import { type BackboneSpec, readVerified } from './backbones.js';
 import { tensorLength } from './preprocess.js';
 
@@ -80,7 +81,7 @@ export async function loadBackbone(
     labelsFile ? readVerified(cacheDir, spec, labelsFile) : Promise.resolve(undefined),
   ]);
   const labels: string[] = labelBytes ? JSON.parse(labelBytes.toString('utf8')) : [];
-  const session = await InferenceSession.create(await withFeatureOutput(model, features), {
+  const session = await createOnnxSession(await withFeatureOutput(model, features), {
     graphOptimizationLevel: 'all',
     logSeverityLevel: 3,
     // Idle intra-op threads must not spin: they would take the cores sharp needs to decode the next

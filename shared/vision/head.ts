@@ -5,8 +5,9 @@
  */
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { InferenceSession, Tensor } from 'onnxruntime-node';
+import { Tensor } from 'onnxruntime-node';
 import { z } from 'zod';
+import { createOnnxSession } from '../inference/onnx-session.js';
 import { type HeadTask, type SparseMatrix, type TrainOptions, trainLinearModel } from '../text/train.js';
 import { sha256Hex } from './backbones.js';
 import { PreprocessSpecSchema } from './preprocess.js';
@@ -209,7 +210,7 @@ export async function loadImageHead(dir: string): Promise<LoadedHead> {
   if (bytes.length !== manifest.model.bytes || sha256 !== manifest.model.sha256)
     throw new Error(`${join(dir, manifest.model.file)} does not match its manifest checksum: refusing it`);
   // A MatMul of a few kB: one thread, no pool to spin.
-  const session = await InferenceSession.create(bytes, {
+  const session = await createOnnxSession(bytes, {
     logSeverityLevel: 3,
     intraOpNumThreads: 1,
     interOpNumThreads: 1,

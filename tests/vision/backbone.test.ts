@@ -5,8 +5,9 @@
 import { copyFile, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { InferenceSession, Tensor } from 'onnxruntime-node';
+import { Tensor } from 'onnxruntime-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createOnnxSession } from '../../shared/inference/onnx-session.js';
 import { type Backbone, loadBackbone, withFeatureOutput } from '../../shared/vision/backbone.js';
 import { BackboneMissingError, type BackboneSpec, backboneSpec } from '../../shared/vision/backbones.js';
 import { type ImageClassifier, loadImageClassifier } from '../../shared/vision/classifier.js';
@@ -81,7 +82,7 @@ describe.skipIf(!BACKBONE_READY)('MobileNetV2 as a feature extractor', () => {
     expect(out.features.every((v) => v >= 0)).toBe(true);
     expect(out.features.some((v) => v > 0)).toBe(true);
     // The original graph gives the same logits: the edit only adds an output.
-    const original = await InferenceSession.create(
+    const original = await createOnnxSession(
       await readFile(path.join(MODEL_CACHE, spec.name, spec.files.model.file)),
       { logSeverityLevel: 3 },
     );
