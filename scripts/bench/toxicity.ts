@@ -63,6 +63,8 @@ const port = await freePort();
 const base = `http://127.0.0.1:${port}`;
 // Started first, so its training is over before vigil's cold start is timed.
 const baseline = withBaseline ? await startBaseline(await freePort(), trainCsv) : undefined;
+// A bench that throws half-way must not leave the Python server running.
+process.once('exit', () => baseline?.child.kill());
 const baselineScript = baseline
   ? await writePostScript(
       path.join(dataDir, 'baseline.lua'),
