@@ -7,8 +7,8 @@
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
-/** Debian's python (the packages below are installed there, not in a pyenv). */
-const PYTHON = '/usr/bin/python3';
+/** Debian's python by default: the packages below are installed for it, not for a pyenv's python3. */
+export const DEFAULT_PYTHON = '/usr/bin/python3';
 const MODULES = 'fastapi, uvicorn, sklearn, jwt, multipart, prometheus_client, httptools, uvloop';
 const PACKAGES =
   'python3-fastapi python3-uvicorn python3-sklearn python3-jwt python3-multipart python3-prometheus-client python3-httptools python3-uvloop';
@@ -16,8 +16,8 @@ const PACKAGES =
 const APP = fileURLToPath(new URL('../../../scripts/bench/seed-000/app.py', import.meta.url));
 
 /** Exits with the apt command to run when the baseline's Python packages are missing. */
-export function requireBaselinePython(): void {
-  const check = spawnSync(PYTHON, ['-c', `import ${MODULES}`], { encoding: 'utf8' });
+export function requireBaselinePython(python = DEFAULT_PYTHON): void {
+  const check = spawnSync(python, ['-c', `import ${MODULES}`], { encoding: 'utf8' });
   if (check.status !== 0) {
     console.error(`--baseline needs seed 000's stack from Debian: apt-get install -y ${PACKAGES}`);
     process.exit(2);
@@ -32,8 +32,12 @@ export interface Baseline {
 }
 
 /** Trains the baseline's model on `trainCsv` (a few seconds), waits for it to listen, logs in. */
-export async function startBaseline(port: number, trainCsv: string): Promise<Baseline> {
-  const child = spawn(PYTHON, [APP, trainCsv, String(port)], { stdio: ['ignore', 'inherit', 'inherit'] });
+export async function startBaseline(
+  port: number,
+  trainCsv: string,
+  python = DEFAULT_PYTHON,
+): Promise<Baseline> {
+  const child = spawn(python, [APP, trainCsv, String(port)], { stdio: ['ignore', 'inherit', 'inherit'] });
   const base = `http://127.0.0.1:${port}`;
   for (let i = 0; i < 1200; i++) {
     if (child.exitCode !== null) throw new Error(`the seed 000 baseline exited with ${child.exitCode}`);

@@ -5,7 +5,7 @@
  * With `--baseline`, seed 000's own stack (seed-000-baseline.ts) is measured with the same wrk load
  * before and after each route, and each route's throughput is also given as a multiple of it.
  * Usage: npm run bench:toxicity [-- --duration 10 --connections 32 --route predict|analyze
- *          --baseline [--train-csv ../shared/data/jigsaw-toxic-comments/train.csv]]
+ *          --baseline [--train-csv ../shared/data/jigsaw-toxic-comments/train.csv --python /usr/bin/python3]]
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -13,7 +13,7 @@ import path from 'node:path';
 import { EmbeddedDocumentStore } from '../../shared/adapters/documents/embedded.js';
 import { COLLECTIONS } from '../../shared/ports/collections.js';
 import { cacheProbeNs, describeProbe, PROBE_LEGEND, probeFigures } from './cache-probe.js';
-import { requireBaselinePython, startBaseline } from './seed-000-baseline.js';
+import { DEFAULT_PYTHON, requireBaselinePython, startBaseline } from './seed-000-baseline.js';
 import {
   cpuCalibrationMs,
   cpuTimes,
@@ -35,9 +35,10 @@ const routes = option('route', 'predict,analyze').split(',');
 const NODE_FLAGS = option('node-flags', '').split(' ').filter(Boolean);
 const withBaseline = process.argv.includes('--baseline');
 const trainCsv = option('train-csv', '../shared/data/jigsaw-toxic-comments/train.csv');
+const python = option('python', DEFAULT_PYTHON);
 
 requireWrk();
-if (withBaseline) requireBaselinePython();
+if (withBaseline) requireBaselinePython(python);
 
 // Issue 4: 5× seed 000's 1,169 req/s with p99 under 15 ms, and process start → first /predict under 1 s.
 const TARGET = { rps: 5_845, p99Ms: 15, coldStartMs: 1_000, timesBaseline: 5 };
@@ -62,7 +63,7 @@ const dataDir = await mkdtemp(path.join(tmpdir(), 'vigil-bench-'));
 const port = await freePort();
 const base = `http://127.0.0.1:${port}`;
 // Started first, so its training is over before vigil's cold start is timed.
-const baseline = withBaseline ? await startBaseline(await freePort(), trainCsv) : undefined;
+const baseline = withBaseline ? await startBaseline(await freePort(), trainCsv, python) : undefined;
 // A bench that throws half-way must not leave the Python server running.
 process.once('exit', () => baseline?.child.kill());
 const baselineScript = baseline
