@@ -159,12 +159,15 @@ console.log(
 );
 /** The route's req/s over the mean of the baseline's runs either side of it. */
 const timesBaseline = (r: (typeof results)[number]) => r.rps / ((r.baseline[0] + r.baseline[1]) / 2);
+const baselineRuns = (r: (typeof results)[number]) => r.baseline.map((b) => b.toFixed(0)).join(' / ');
 console.log(
-  '| route | req/s | p50 | p99 | non-2xx | L3 probe before / after | seed 000 before / after | × seed 000 |\n| --- | ---: | ---: | ---: | ---: | --- | --- | ---: |',
+  baseline
+    ? '| route | req/s | p50 | p99 | non-2xx | L3 probe before / after | seed 000 before / after | × seed 000 |\n| --- | ---: | ---: | ---: | ---: | --- | --- | ---: |'
+    : '| route | req/s | p50 | p99 | non-2xx | L3 probe before / after |\n| --- | ---: | ---: | ---: | ---: | --- |',
 );
 for (const r of results)
   console.log(
-    `| ${r.route} | ${r.rps.toFixed(0)} | ${r.p50} | ${r.p99} | ${r.errors} | ${describeProbe(r.l3)} | ${r.baseline.map((b) => b.toFixed(0)).join(' / ')} | ${timesBaseline(r).toFixed(2)} |`,
+    `| ${r.route} | ${r.rps.toFixed(0)} | ${r.p50} | ${r.p99} | ${r.errors} | ${describeProbe(r.l3)} |${baseline ? ` ${baselineRuns(r)} | ${timesBaseline(r).toFixed(2)} |` : ''}`,
   );
 console.log(
   `cold start: ${firstStartMs.toFixed(0)} ms with a new data dir, ${coldStartMs.toFixed(0)} ms restarting on an existing one`,
@@ -202,7 +205,7 @@ console.log(
       ...Object.fromEntries(
         results.map((r) => [
           r.route,
-          `${r.rps.toFixed(0)} req/s, p99 ${r.p99}${baseline ? `, ${timesBaseline(r).toFixed(2)}× seed 000 (${r.baseline.map((b) => b.toFixed(0)).join(' / ')})` : ''} (L3 ${probeFigures(r.l3)})`,
+          `${r.rps.toFixed(0)} req/s, p99 ${r.p99}${baseline ? `, ${timesBaseline(r).toFixed(2)}× seed 000 (${baselineRuns(r)})` : ''} (L3 ${probeFigures(r.l3)})`,
         ]),
       ),
       'cold start existing / new': `${coldStartMs.toFixed(0)} / ${firstStartMs.toFixed(0)} ms`,

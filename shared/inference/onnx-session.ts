@@ -17,6 +17,7 @@ export function createOnnxSession(
   options: InferenceSession.SessionOptions = {},
 ): Promise<InferenceSession> {
   process.env.ORT_DISABLE_TELEMETRY ??= '1';
+  // Two calls because `InferenceSession.create`'s overloads take a path or bytes, not the union.
   return typeof model === 'string'
     ? InferenceSession.create(model, options)
     : InferenceSession.create(model, options);
