@@ -4,9 +4,11 @@
  * overhead once per batch instead of once per request.
  *
  * With `concurrency` above 1, a new batch starts while earlier ones are still running (up to that
- * many at once): a request then waits for its own run only, not for the one ahead of it. Worth it
- * for models whose runs are short and single-threaded (the linear text models); an image backbone
- * that already uses every core keeps the default of 1.
+ * many at once), so its calls are not held back until the batch ahead of them settles. Note that
+ * onnxruntime-node runs inference on the calling thread, in a later turn of the event loop (its `run`
+ * is synchronous inside a `setImmediate`): batches in flight take turns on the main thread, they do
+ * not run in parallel. Worth it for models whose runs are short (the linear text models); an image
+ * backbone that already uses every core keeps the default of 1.
  */
 export type BatchRunner<I, O> = (items: readonly I[]) => Promise<O[]>;
 
