@@ -130,10 +130,11 @@ variable "cors_origins" {
 }
 
 variable "function_scaling" {
-  description = "Instances per HTTP function by vigil name (auth, toxicity, hate-speech, image-classifier); absent functions scale 0..10."
+  description = "Instances and per-instance concurrency (requests in flight per instance) per HTTP function by vigil name (auth, toxicity, hate-speech, image-classifier); absent functions scale 0..10 at concurrency 80. A saturated instance's latency grows with its concurrency (docs/DEPLOYMENT.md, sizing)."
   type = map(object({
     min_instances = optional(number, 0)
     max_instances = optional(number, 10)
+    concurrency   = optional(number, 80)
   }))
   default = {}
 
@@ -143,6 +144,11 @@ variable "function_scaling" {
       contains(["auth", "toxicity", "hate-speech", "image-classifier"], name) && s.min_instances <= s.max_instances
     ])
     error_message = "function_scaling keys must be auth, toxicity, hate-speech or image-classifier, each with min_instances <= max_instances."
+  }
+
+  validation {
+    condition     = alltrue([for s in values(var.function_scaling) : s.concurrency >= 1 && s.concurrency <= 1000])
+    error_message = "function_scaling concurrency must be between 1 and 1000."
   }
 }
 
