@@ -76,6 +76,21 @@ export function runWrk(
   };
 }
 
+/**
+ * Sum of a metric's series in a Prometheus exposition whose labels include every given `name="value"`
+ * pair, e.g. a histogram's `_bucket` at one `le` over every status of a route.
+ */
+export function metricSum(exposition: string, name: string, labels: Record<string, string>): number {
+  let total = 0;
+  for (const line of exposition.split('\n')) {
+    const match = /^(\S+?)\{(.*)\} (\S+)$/.exec(line);
+    if (match?.[1] !== name || match[2] === undefined || match[3] === undefined) continue;
+    const series = match[2];
+    if (Object.entries(labels).every(([k, v]) => series.includes(`${k}="${v}"`))) total += Number(match[3]);
+  }
+  return total;
+}
+
 /** A wrk latency figure ("6.44ms", "850.12us", "1.02s") in milliseconds; NaN when unreadable. */
 export function wrkMs(figure: string | undefined): number {
   const match = /^([\d.]+)(us|ms|s|m)$/.exec(figure ?? '');

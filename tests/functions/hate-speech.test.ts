@@ -9,6 +9,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { BOOST_FLOOR, patternBoost } from '../../functions/hate-speech/boost.js';
 import { severity } from '../../functions/hate-speech/detector.js';
 import { hateSpeechFunction } from '../../functions/hate-speech/module.js';
+import { metricSum } from '../../scripts/bench/support.js';
 import { ConfigError, loadPlatformConfig } from '../../shared/runtime/config.js';
 import type { FetchApp } from '../../shared/runtime/function.js';
 import { explainText, readLinearModel } from '../../shared/text/explain.js';
@@ -153,18 +154,6 @@ function expectError(reply: Reply<unknown>, status: number, code: string): Error
   expect(typeof body.error.message).toBe('string');
   expect(body.error.requestId.length).toBeGreaterThan(0);
   return body.error;
-}
-
-/** Sum of a metric's series whose labels include every given `name="value"` pair. */
-function metricTotal(exposition: string, name: string, labels: Record<string, string>): number {
-  let total = 0;
-  for (const line of exposition.split('\n')) {
-    const match = /^(\S+?)\{(.*)\} (\S+)$/.exec(line);
-    if (match?.[1] !== name || match[2] === undefined || match[3] === undefined) continue;
-    const series = match[2];
-    if (Object.entries(labels).every(([k, v]) => series.includes(`${k}="${v}"`))) total += Number(match[3]);
-  }
-  return total;
 }
 
 /** Checks a verdict's fields against each other and seed 001's vocabulary. */
@@ -804,7 +793,7 @@ describe('hate-speech function', () => {
     expect(many.status).toBe(200);
     const after = await metrics();
     const delta = (name: string, labels: Record<string, string>) =>
-      metricTotal(after, name, labels) - metricTotal(before, name, labels);
+      metricSum(after, name, labels) - metricSum(before, name, labels);
     const labels = [single.prediction, ...many.body.results.map((r) => r.prediction)];
     const hateful = labels.filter((l) => l === 'HAINEUX').length;
     expect(delta('vigil_predictions_total', fn)).toBe(4);
@@ -884,7 +873,7 @@ describe('hate-speech function with a remote model on a V2 server', () => {
 
   const detect = (text: string) => send<DetectBody>(app, DETECT, { json: { text, include_reasoning: true } });
   const fallbacks = async () =>
-    metricTotal((await send<string>(app, '/metrics')).body, 'vigil_prediction_errors_total', {
+    metricSum((await send<string>(app, '/metrics')).body, 'vigil_prediction_errors_total', {
       function: 'hate-speech',
       kind: 'remote_fallback',
     });

@@ -6,7 +6,14 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { cacheProbeNs, describeProbe, pointerChain, probeFigures } from '../../scripts/bench/cache-probe.js';
 import { readReport, tabulate } from '../../scripts/bench/repeat.js';
-import { cpuTimes, describeSteal, stealShare, writePostScript, wrkMs } from '../../scripts/bench/support.js';
+import {
+  cpuTimes,
+  describeSteal,
+  metricSum,
+  stealShare,
+  writePostScript,
+  wrkMs,
+} from '../../scripts/bench/support.js';
 
 describe('host steal', () => {
   it('is the steal column’s share of all CPU time between two readings', () => {
@@ -116,5 +123,35 @@ describe('wrk POST scripts', () => {
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
+  });
+});
+
+describe('metricSum', () => {
+  const exposition = [
+    '# HELP vigil_http_request_duration_seconds Request duration',
+    '# TYPE vigil_http_request_duration_seconds histogram',
+    'vigil_http_request_duration_seconds_bucket{le="0.005",function="hate-speech",method="POST",route="/detect",status="200"} 70',
+    'vigil_http_request_duration_seconds_bucket{le="0.01",function="hate-speech",method="POST",route="/detect",status="200"} 97',
+    'vigil_http_request_duration_seconds_bucket{le="0.01",function="hate-speech",method="POST",route="/detect",status="422"} 2',
+    'vigil_http_request_duration_seconds_bucket{le="0.01",function="hate-speech",method="GET",route="/health",status="200"} 50',
+    'vigil_http_request_duration_seconds_count{function="hate-speech",method="POST",route="/detect",status="200"} 100',
+    'vigil_http_request_duration_seconds_count{function="hate-speech",method="POST",route="/detect",status="422"} 2',
+    'vigil_predictions_total{function="hate-speech",model="hate-speech",label="hateful",confidence_bucket="0.9-1"} 7',
+  ].join('\n');
+
+  it('sums the series of one metric whose labels include every given pair', () => {
+    const bucket = 'vigil_http_request_duration_seconds_bucket';
+    expect(metricSum(exposition, bucket, { route: '/detect', le: '0.01' })).toBe(99);
+    expect(metricSum(exposition, bucket, { route: '/detect', le: '0.01', status: '200' })).toBe(97);
+    expect(metricSum(exposition, bucket, { route: '/detect', le: '0.005' })).toBe(70);
+    expect(metricSum(exposition, 'vigil_http_request_duration_seconds_count', { route: '/detect' })).toBe(
+      102,
+    );
+  });
+
+  it('is 0 for a metric or label that is not there, and ignores comments', () => {
+    expect(metricSum(exposition, 'vigil_http_request_duration_seconds', {})).toBe(0);
+    expect(metricSum(exposition, 'vigil_http_request_duration_seconds_bucket', { route: '/nope' })).toBe(0);
+    expect(metricSum(exposition, 'vigil_predictions_total', { label: 'hateful' })).toBe(7);
   });
 });
