@@ -68,8 +68,9 @@ export async function loadTextClassifier(dir: string, opts: LoadOptions = {}): P
   const { maxChars } = manifest.limits;
   let closed = false;
 
-  // Concurrent score() calls share ONNX runs of up to CHUNK texts (see createBatcher). Runs are short
-  // and single-threaded, so two may be in flight: a request waits for its own run, not the one ahead.
+  // Concurrent score() calls share ONNX runs of up to CHUNK texts (see createBatcher). Runs are short,
+  // so two may be in flight: a batch is not held back until the one ahead settles (the runs still take
+  // turns on the main thread, where onnxruntime-node runs inference).
   const scoreBatched = createBatcher(
     async (texts: readonly string[]): Promise<TextScores[]> => {
       // featurize never awaits, so one Featurizer is safe across concurrent batches.
