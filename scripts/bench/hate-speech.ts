@@ -90,7 +90,8 @@ interface WrkResult {
   l3ProbeNs: [number, number];
   /**
    * Share of the route's requests (warm-up included) that the server answered within 10 ms by its own
-   * `vigil_http_request_duration_seconds` histogram: time inside the handler, not waiting to be read.
+   * `vigil_http_request_duration_seconds` histogram: time inside the server (waiting for the batch's
+   * turn included), not the time a request waits to be read.
    */
   serverWithin10MsShare: number;
 }
