@@ -5,7 +5,8 @@
  *
  * Start-up order is chosen for cold start (BENCHMARKS.md): the embedded store's thread starts opening
  * PGlite first, then config is read, then the function's modules are imported and its models load
- * while the store opens; the server listens once both are ready.
+ * while the store opens; the server listens once the app is built. On a new data dir that can be
+ * before the store is open (requests that need it wait for it); see startFunction.
  */
 import { join, resolve } from 'node:path';
 import {

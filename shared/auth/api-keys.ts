@@ -81,12 +81,16 @@ export class ApiKeyStore {
     return { id, key, metadata: toMetadata(id, record) };
   }
 
-  /** Stores an operator-chosen key (e.g. VIGIL_BOOTSTRAP_API_KEY) with admin scope; idempotent. */
+  /**
+   * Stores an operator-chosen key (e.g. VIGIL_BOOTSTRAP_API_KEY) with admin scope; idempotent. The
+   * key comes from config, so its principal is cached as soon as the write is sent: requests that
+   * present it do not wait for the write (on a new embedded data dir, for the database to open).
+   */
   async ensureBootstrapKey(key: string): Promise<void> {
     const hash = sha256(key).toString('hex');
     const existing = await this.keys.get(BOOTSTRAP_KEY_ID);
     if (existing && existing.hash === hash && !existing.revokedAt) return;
-    await this.keys.set(BOOTSTRAP_KEY_ID, {
+    const record: ApiKeyRecord = {
       name: 'bootstrap (from VIGIL_BOOTSTRAP_API_KEY)',
       prefix: key.slice(0, 4),
       hash,
@@ -95,9 +99,19 @@ export class ApiKeyStore {
       createdAt: this.options.clock(),
       createdBy: 'config',
       revokedAt: null,
-    });
+    };
+    const writing = this.keys.set(BOOTSTRAP_KEY_ID, record);
     this.generation++;
     this.cache.clear();
+    this.remember(hash, principalOf(BOOTSTRAP_KEY_ID, record), this.options.clock().getTime());
+    try {
+      await writing;
+    } catch (error) {
+      this.cache.delete(hash);
+      throw error;
+    }
+    // A lookup that read the store while the write was on its way caches nothing.
+    this.generation++;
   }
 
   async list(): Promise<ApiKeyMetadata[]> {
@@ -164,19 +178,26 @@ export class ApiKeyStore {
       return null;
     }
 
-    const principal: Principal = {
-      kind: 'api_key',
-      subject: id,
-      scopes: new Set(record.scopes),
-      rateLimitPerMinute: record.rateLimitPerMinute,
-    };
-    if (this.options.cacheSeconds > 0 && generation === this.generation) {
-      if (this.cache.size > 10_000) this.cache.clear();
-      const ttlMs = this.options.cacheSeconds * 1000;
-      this.cache.set(cacheKey, { principal, expiresMs: nowMs + ttlMs, refreshMs: nowMs + ttlMs / 2 });
-    }
+    const principal = principalOf(id, record);
+    if (generation === this.generation) this.remember(cacheKey, principal, nowMs);
     return principal;
   }
+
+  private remember(cacheKey: string, principal: Principal, nowMs: number): void {
+    if (this.options.cacheSeconds <= 0) return;
+    if (this.cache.size > 10_000) this.cache.clear();
+    const ttlMs = this.options.cacheSeconds * 1000;
+    this.cache.set(cacheKey, { principal, expiresMs: nowMs + ttlMs, refreshMs: nowMs + ttlMs / 2 });
+  }
+}
+
+function principalOf(id: string, record: ApiKeyRecord): Principal {
+  return {
+    kind: 'api_key',
+    subject: id,
+    scopes: new Set(record.scopes),
+    rateLimitPerMinute: record.rateLimitPerMinute,
+  };
 }
 
 function toMetadata(id: string, record: ApiKeyRecord): ApiKeyMetadata {

@@ -78,7 +78,7 @@ export async function createPlatform(
 
 /**
  * Builds the platform without waiting for the embedded store to open or the bootstrap key to be
- * stored: start-up loads the function's models meanwhile and awaits `ready` before it listens.
+ * stored: start-up loads the function's models meanwhile, and stops the process if `ready` fails.
  * Overrides let tests inject in-memory adapters.
  */
 export async function buildPlatform(

@@ -11,6 +11,11 @@ import { buildPlatform, createPlatform, type Platform } from './platform.js';
  * Parses config, builds the platform and the function's app; a bad config stops start-up. Given a
  * loader, the document store starts opening before the function's code is imported (or the caller
  * started it even earlier and passes it in), so the two overlap.
+ *
+ * It returns once the app is built, which may be before the embedded store is open: on a new data
+ * dir the models need nothing from it (see ThreadedDocumentStore), so requests are taken while it
+ * opens, and those that need it wait in its queue. If it then fails to open, the process logs why
+ * and exits with status 1, as a failed start-up would.
  */
 export async function startFunction(
   fn: VigilFunction | (() => Promise<VigilFunction>),
@@ -22,18 +27,24 @@ export async function startFunction(
   let platform: Platform;
   let resolved: VigilFunction;
   let app: FetchApp;
+  let ready: Promise<void>;
   try {
     resolved = typeof fn === 'function' ? await fn() : fn;
-    // The embedded store is still opening on its thread: the models load meanwhile (their champion
-    // lookups wait in the store's queue), and nothing listens before the store is ready.
+    // The embedded store may still be opening on its thread: the models load meanwhile (on an
+    // existing data dir their champion lookups wait in the store's queue).
     const built = await buildPlatform(config, { documents: await opening });
     platform = built;
     app = await resolved.create(platform);
-    await built.ready;
+    ready = built.ready;
   } catch (error) {
     await opening.then((store) => store.close()).catch(() => undefined);
     throw error;
   }
+  const started = platform;
+  ready.catch((error: unknown) => {
+    started.logger.error('the document store failed at start-up; stopping', {}, error);
+    process.exit(1);
+  });
   closeOnSignal(platform);
   platform.logger.info('function started', {
     function: resolved.name,

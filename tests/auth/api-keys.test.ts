@@ -9,10 +9,12 @@ import type { Collection, DocumentStore } from '../../shared/ports/documents.js'
 
 /**
  * Wraps a store so tests can count how often keys are read from it. While `reads.hold` is set, each
- * read is made at once but its answer waits for that promise.
+ * read is made at once but its answer waits for that promise; while `writes.hold` is set, each `set`
+ * waits for it before it is made (and fails if it rejects).
  */
 function counting(store: DocumentStore) {
   const reads: { count: number; hold?: Promise<void> } = { count: 0 };
+  const writes: { hold?: Promise<void> } = {};
   const wrapped: DocumentStore = {
     kind: store.kind,
     ping: () => store.ping(),
@@ -28,7 +30,10 @@ function counting(store: DocumentStore) {
           await hold;
           return value;
         },
-        set: (id, data) => inner.set(id, data),
+        set: async (id, data) => {
+          await writes.hold;
+          return inner.set(id, data);
+        },
         create: (id, data) => inner.create(id, data),
         update: (id, patch) => inner.update(id, patch),
         delete: (id) => inner.delete(id),
@@ -38,7 +43,7 @@ function counting(store: DocumentStore) {
       };
     },
   };
-  return { wrapped, reads };
+  return { wrapped, reads, writes };
 }
 
 describe('ApiKeyStore.verify', () => {
@@ -144,5 +149,46 @@ describe('ApiKeyStore.verify', () => {
     release();
     await Promise.all([verifying, revoking]);
     expect(await keys.verify(key)).toBeNull();
+  });
+
+  it('serves the bootstrap key from config while its write is on the way, and not if the write fails', async () => {
+    const bootstrap = 'operator-bootstrap-key-0123456789abcdef';
+    for (const outcome of ['stored', 'failed'] as const) {
+      const fresh = await EmbeddedDocumentStore.open();
+      try {
+        const { wrapped, reads, writes } = counting(fresh);
+        let settle = (_failed: boolean) => {};
+        writes.hold = new Promise((resolve, reject) => {
+          settle = (failed) => (failed ? reject(new Error('store unavailable')) : resolve());
+        });
+        const keys = new ApiKeyStore(wrapped, { cacheSeconds: 10, clock: () => new Date(now.ms) });
+        const ensuring = keys.ensureBootstrapKey(bootstrap);
+        ensuring.catch(() => undefined);
+        await new Promise((resolve) => setTimeout(resolve, 10));
+        // The write is held: the key is accepted from the cache, without a read of the store.
+        const principal = await keys.verify(bootstrap);
+        expect(principal?.kind).toBe('api_key');
+        expect([...(principal?.scopes ?? [])]).toEqual(['admin']);
+        expect(await keys.verify(`${bootstrap}-wrong`)).toBeNull();
+        expect(reads.count).toBe(2); // the bootstrap record's own read, and the wrong key's
+        settle(outcome === 'failed');
+        if (outcome === 'stored') {
+          await ensuring;
+          expect((await keys.verify(bootstrap))?.scopes.has('admin')).toBe(true);
+          // A second start finds the record stored and writes nothing.
+          const again = new ApiKeyStore(wrapped, { cacheSeconds: 10, clock: () => new Date(now.ms) });
+          writes.hold = Promise.reject(new Error('no write expected'));
+          writes.hold.catch(() => undefined);
+          await again.ensureBootstrapKey(bootstrap);
+          expect((await again.verify(bootstrap))?.scopes.has('admin')).toBe(true);
+        } else {
+          await expect(ensuring).rejects.toThrow('store unavailable');
+          // Nothing was stored, so the key is refused once its cached principal is gone.
+          expect(await keys.verify(bootstrap)).toBeNull();
+        }
+      } finally {
+        await fresh.close();
+      }
+    }
   });
 });

@@ -172,6 +172,43 @@ describe('ThreadedDocumentStore specifics', () => {
     }
   });
 
+  it('on a new data dir, answers reads of collections nothing was written to at once, exactly', async () => {
+    const dir = await tempDir();
+    try {
+      const store = ThreadedDocumentStore.start({ dataDir: join(dir, 'db'), workerUrl: WORKER_URL });
+      const c = store.collection<{ v: number }>('fresh');
+      const order: string[] = [];
+      const opened = store.ping().then(() => order.push('open'));
+      const read = c.get('a').then((value) => {
+        order.push('read');
+        return value;
+      });
+      expect(await read).toBeNull();
+      expect(await c.query({ where: [{ field: 'v', op: '>=', value: 1 }], limit: 10 })).toEqual([]);
+      expect(await c.count()).toBe(0);
+      // The same checks as the database's.
+      await expect(c.get('no/slashes')).rejects.toThrow(DocumentStoreError);
+      await expect(c.query({ limit: 0 })).rejects.toThrow(DocumentStoreError);
+      await expect(c.count([{ field: 'v', op: '<', value: null }])).rejects.toThrow(DocumentStoreError);
+      await opened;
+      // Answered before the database was open: PGlite takes far longer than a turn of the loop.
+      expect(order).toEqual(['read', 'open']);
+      // Once a write is sent, that collection's reads go to the database, after the write.
+      void c.set('a', { v: 2 });
+      expect(await c.get('a')).toStrictEqual({ v: 2 });
+      expect(await c.count()).toBe(1);
+      expect(await store.collection('other').get('a')).toBeNull();
+      await store.close();
+
+      // A restart on the same data dir is not new: every read goes to the database.
+      const again = ThreadedDocumentStore.start({ dataDir: join(dir, 'db'), workerUrl: WORKER_URL });
+      expect(await again.collection<{ v: number }>('fresh').get('a')).toStrictEqual({ v: 2 });
+      await again.close();
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
   it('fails the calls queued while opening with the reason the database could not open', async () => {
     const dir = await tempDir();
     try {

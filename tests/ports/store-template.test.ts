@@ -21,6 +21,8 @@ const WORKER_URL = new URL('../../dist/shared/adapters/documents/embedded-worker
 
 let root: string;
 let template: string;
+/** A template as the build makes it: no documents. */
+let emptyTemplate: string;
 
 /** Reads the marker document the template was given, from a store opened on `dataDir`. */
 async function marker(store: EmbeddedDocumentStore | ThreadedDocumentStore) {
@@ -35,7 +37,9 @@ beforeAll(async () => {
   const store = await EmbeddedDocumentStore.open({ dataDir: templateDataDir(template) });
   await store.collection('marks').set('template', { from: 'template' });
   await store.close();
-}, 60_000);
+  emptyTemplate = join(root, 'empty-template');
+  expect(await EmbeddedDocumentStore.makeTemplate(emptyTemplate)).toBe(true);
+}, 90_000);
 
 afterAll(async () => {
   await rm(root, { recursive: true, force: true });
@@ -84,18 +88,34 @@ describe('store template', () => {
       'bundled',
       new URL('../../dist/server/embedded-worker.js', import.meta.url),
     ],
-  ])('seeds through the store thread of %s too', async (_, dir, workerUrl) => {
-    const store = await ThreadedDocumentStore.open({
-      dataDir: join(root, dir),
-      workerUrl,
-      templateDir: template,
-    });
-    try {
-      expect(await marker(store)).toEqual({ from: 'template' });
-    } finally {
-      await store.close();
-    }
-  });
+  ])(
+    'seeds through the store thread of %s too, and refuses a template that holds documents',
+    async (_, dir, workerUrl) => {
+      // The thread answers reads of a new data dir as empty until it writes, so a copy that holds a
+      // document (here the marker) is refused, naming the cause.
+      await expect(
+        ThreadedDocumentStore.open({ dataDir: join(root, dir), workerUrl, templateDir: template }),
+      ).rejects.toThrow(/seeded from a store template that holds documents/);
+      // The marked copy is what the thread found: it seeded from the template.
+      const copied = await EmbeddedDocumentStore.open({ dataDir: join(root, dir) });
+      try {
+        expect(await marker(copied)).toEqual({ from: 'template' });
+      } finally {
+        await copied.close();
+      }
+      // From a template as the build makes it: one database under base/ (initdb makes three).
+      const dataDir = join(root, `${dir}-from-empty`);
+      const store = await ThreadedDocumentStore.open({ dataDir, workerUrl, templateDir: emptyTemplate });
+      try {
+        expect(await readdir(join(dataDir, 'base'))).toHaveLength(1);
+        await store.collection('marks').set('own', { from: dir });
+        expect(await store.collection('marks').get('own')).toEqual({ from: dir });
+      } finally {
+        await store.close();
+      }
+    },
+    30_000,
+  );
 
   it("is found from the server bundle and from the compiled tree, each at the build's dist/store-template", async () => {
     const dist = join(root, 'layout', 'dist');

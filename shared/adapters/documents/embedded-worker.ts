@@ -4,6 +4,7 @@
  */
 import { setPriority } from 'node:os';
 import { parentPort, workerData } from 'node:worker_threads';
+import { DocumentStoreError } from '../../ports/documents.js';
 import { EmbeddedDocumentStore } from './embedded.js';
 import { type Call, type Reply, STORE_THREAD_NICE, type WorkerMessage } from './threaded.js';
 
@@ -13,12 +14,24 @@ if (!port) throw new Error('embedded-worker.js runs only as a worker thread');
 let now = new Date();
 let store: EmbeddedDocumentStore;
 try {
-  const { dataDir, templateDir } = workerData as { dataDir: string; templateDir?: string };
+  const { dataDir, templateDir, expectEmpty } = workerData as {
+    dataDir: string;
+    templateDir?: string;
+    expectEmpty?: boolean;
+  };
   store = await EmbeddedDocumentStore.open({
     dataDir,
     ...(templateDir === undefined ? {} : { templateDir }),
     clock: () => now,
   });
+  // The other side answers reads of a new data dir as empty until it writes (threaded.ts): a
+  // template that holds documents would make those answers wrong, so it is refused.
+  if (expectEmpty && !(await store.holdsNoDocuments())) {
+    await store.close();
+    throw new DocumentStoreError(
+      `the new data dir ${dataDir} was seeded from a store template that holds documents; a template must hold none (npm run build makes one)`,
+    );
+  }
 } catch (error) {
   port.postMessage({ type: 'failed', error: describe(error) } satisfies WorkerMessage);
   process.exit(1);

@@ -86,6 +86,8 @@ export class EmbeddedDocumentStore implements DocumentStore {
   /**
    * Makes a template at `templateDir` (an initialised database with the schema, no documents) unless
    * a usable one is there; returns whether it made one. Built beside it, then renamed into place.
+   * It must hold no documents: `ThreadedDocumentStore` answers reads of a new data dir as empty, and
+   * its thread refuses a data dir seeded with any.
    */
   static async makeTemplate(templateDir: string): Promise<boolean> {
     if (templateUsable(templateDir)) return false;
@@ -106,6 +108,14 @@ export class EmbeddedDocumentStore implements DocumentStore {
 
   async ping(): Promise<void> {
     await this.db.query('SELECT 1');
+  }
+
+  /** True when no collection holds a document, expired ones included. */
+  async holdsNoDocuments(): Promise<boolean> {
+    const result = await this.db.query<{ empty: boolean }>(
+      'SELECT NOT EXISTS (SELECT 1 FROM documents) AS empty',
+    );
+    return result.rows[0]?.empty === true;
   }
 
   async close(): Promise<void> {
